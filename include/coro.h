@@ -1,0 +1,17 @@
+/* coro.h: asyncio for C, on GLib
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define CORO_INSIDE
+# include "coro/coro-version.h"
+# include "coro/coro-types.h"
+# include "coro/coro-error.h"
+# include "coro/coro-enum-types.h"
+# include "coro/coro-loop.h"
+# include "coro/coro-future.h"
+# include "coro/coro-task.h"
+# include "coro/coro-combinators.h"
+# include "coro/coro-executor.h"
+#undef CORO_INSIDE
