@@ -1,0 +1,128 @@
+/* coro-future-private.h: the future's layout, shared by tasks and combinators
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "coro-loop-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CORO_FUTURE_PENDING,
+  CORO_FUTURE_FINISHED,
+  CORO_FUTURE_CANCELLED,
+} CoroFutureState;
+
+typedef enum
+{
+  CORO_RESULT_NONE,
+  CORO_RESULT_INT,
+  CORO_RESULT_DOUBLE,
+  CORO_RESULT_BOOLEAN,
+  CORO_RESULT_STRING,
+  CORO_RESULT_POINTER,
+  CORO_RESULT_OBJECT,
+  CORO_RESULT_VALUE,
+  CORO_RESULT_FUTURES, /* the children of a gather, owned by the gather */
+  CORO_RESULT_FORWARD, /* the outcome of another future, which this one holds a ref on */
+} CoroResultKind;
+
+typedef enum
+{
+  CORO_FUTURE_FLAG_TASK            = 1 << 0,
+  CORO_FUTURE_FLAG_YIELD           = 1 << 1, /* done, but awaiting it yields one pass */
+  CORO_FUTURE_FLAG_RETRIEVED       = 1 << 2, /* its error was looked at */
+} CoroFutureFlags;
+
+/* Subclasses (tasks, sleeps, gathers…) override cancellation and release their own
+ * fields; everything else is shared. */
+typedef struct
+{
+  const char *name;
+  gboolean  (*cancel)   (CoroFuture *future,
+                         const char *msg);
+  void      (*finalize) (CoroFuture *future);
+} CoroFutureClass;
+
+typedef struct
+{
+  CoroFutureCallback func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+  gulong             id;
+} CoroDoneCallback;
+
+typedef struct
+{
+  guint            len;
+  guint            alloc;
+  CoroDoneCallback items[];
+} CoroCallbackList;
+
+struct _CoroFuture
+{
+  const CoroFutureClass *klass;
+  CoroLoop              *loop;
+  guint                  ref_count;
+  guint                  alloc_size; /* size of the pool block holding it */
+  guint8                 state;
+  guint8                 kind;
+  guint8                 flags;
+  union
+  {
+    gint64   v_int;
+    double   v_double;
+    gboolean v_boolean;
+    char    *v_string;
+    struct
+    {
+      gpointer       data;
+      GDestroyNotify destroy;
+    } v_pointer;
+    GObject *v_object;
+    GValue  *v_value;
+    struct
+    {
+      CoroFuture **items;
+      guint        n;
+    } v_futures;
+    CoroFuture *v_forward;
+  } result;
+  GError                *error;
+  /* The oldest callback lives inline: most futures have exactly one waiter. */
+  CoroFutureCallback     cb_func;
+  gpointer               cb_data;
+  CoroCallbackList      *cb_more;
+};
+
+extern const CoroFutureClass coro_future_class;
+
+gpointer  coro_future_alloc          (CoroLoop              *loop,
+                                      const CoroFutureClass *klass,
+                                      gsize                  size);
+void      coro_future_add_waiter     (CoroFuture            *future,
+                                      CoroFutureCallback     func,
+                                      gpointer               data);
+void      coro_future_mark_done      (CoroFuture            *future);
+gboolean  coro_future_cancel_default (CoroFuture            *future,
+                                      const char            *msg);
+void      coro_future_forward        (CoroFuture            *future,
+                                      CoroFuture            *source);
+void      coro_future_set_cancelled  (CoroFuture            *future,
+                                      GError                *error);
+GError   *coro_future_new_cancelled_error (const char       *msg);
+gboolean  coro_error_is_cancellation (const GError          *error);
+void      coro_future_clear_result   (CoroFuture            *future);
+void      coro_future_set_futures    (CoroFuture            *future,
+                                      CoroFuture           **items,
+                                      guint                  n);
+
+static inline gboolean
+coro_future_is_pending (const CoroFuture *future)
+{
+  return future->state == CORO_FUTURE_PENDING;
+}
+
+G_END_DECLS

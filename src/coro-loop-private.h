@@ -1,0 +1,132 @@
+/* coro-loop-private.h: the scheduler's internals shared with futures and tasks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <math.h>
+
+#include "coro.h"
+#include "coro-arena.h"
+#include "coro-timer-heap.h"
+
+G_BEGIN_DECLS
+
+/* Thread-local state: C11 _Thread_local as GCC and Clang spell it. */
+#define CORO_THREAD_LOCAL __thread
+
+/* One entry of the ready queue: func (a, b). Entries are plain values in a ring, so
+ * scheduling allocates nothing once the ring has grown to the loop's working size. */
+typedef void (*CoroReadyFunc) (gpointer a,
+                               gpointer b);
+
+typedef struct
+{
+  CoroReadyFunc func;
+  gpointer      a;
+  gpointer      b;
+} CoroReady;
+
+typedef struct
+{
+  CoroReady *items;
+  guint      mask; /* capacity - 1, capacity a power of two */
+  guint      head;
+  guint      len;
+} CoroReadyRing;
+
+struct _CoroLoop
+{
+  GObject        parent_instance;
+
+  GMainContext  *context;
+  GSource       *source;
+
+  CoroReadyRing  ready;
+  CoroTimerHeap  timers;
+  guint64        timer_seq;
+  guint64        passes;
+
+  /* call_soon_threadsafe and executor completions */
+  GMutex         inbox_lock;
+  GArray        *inbox;
+  gint           inbox_pending; /* atomic */
+  gint           in_flight;     /* atomic: executor jobs not yet delivered */
+
+  gboolean       virtual_clock;
+  gint64         virtual_now;
+
+  CoroPool       pool;
+
+  /* pending tasks, for coro_all_tasks() and coro_run()'s clean-up */
+  CoroTask      *tasks;
+  guint          n_tasks;
+
+  guint          dispatching;
+};
+
+void      coro_loop_push_slow      (CoroLoop      *loop,
+                                    CoroReadyFunc  func,
+                                    gpointer       a,
+                                    gpointer       b);
+
+/* Appends to the ready queue: runs in the next pass. */
+static inline void
+coro_loop_push (CoroLoop      *loop,
+                CoroReadyFunc  func,
+                gpointer       a,
+                gpointer       b)
+{
+  CoroReadyRing *ring = &loop->ready;
+
+  if G_LIKELY (ring->items != NULL && ring->len <= ring->mask)
+    {
+      CoroReady *slot = &ring->items[(ring->head + ring->len) & ring->mask];
+
+      slot->func = func;
+      slot->a = a;
+      slot->b = b;
+      ring->len++;
+      return;
+    }
+  coro_loop_push_slow (loop, func, a, b);
+}
+
+gint64    coro_loop_now_us         (CoroLoop      *loop);
+void      coro_loop_add_timer      (CoroLoop      *loop,
+                                    CoroTimer     *timer,
+                                    gint64         when_us);
+void      coro_loop_remove_timer   (CoroLoop      *loop,
+                                    CoroTimer     *timer);
+void      coro_loop_post           (CoroLoop      *loop,
+                                    CoroReadyFunc  func,
+                                    gpointer       a,
+                                    gpointer       b);
+void      coro_loop_hold           (CoroLoop      *loop);
+void      coro_loop_register_task  (CoroLoop      *loop,
+                                    CoroTask      *task);
+void      coro_loop_unregister_task(CoroLoop      *loop,
+                                    CoroTask      *task);
+CoroLoop *coro_loop_get_running    (void);
+
+/* The loop futures created on this thread belong to: the one dispatching, else the
+ * thread-default context's. */
+static inline CoroLoop *
+coro_loop_get_current (void)
+{
+  CoroLoop *loop = coro_loop_get_running ();
+
+  return loop != NULL ? loop : coro_loop_get_default ();
+}
+
+static inline gint64
+coro_seconds_to_us (double seconds)
+{
+  if (seconds <= 0 || isnan (seconds))
+    return 0;
+  if (seconds >= (double) G_MAXINT64 / G_USEC_PER_SEC / 2)
+    return G_MAXINT64 / 2;
+  return (gint64) (seconds * G_USEC_PER_SEC + 0.5);
+}
+
+G_END_DECLS

@@ -1,0 +1,983 @@
+/* coro-loop.c: the scheduler of one GMainContext
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "coro-loop-private.h"
+#include "coro-future-private.h"
+#include "coro-task-private.h"
+
+/**
+ * CoroLoop:
+ *
+ * The scheduler of one [struct@GLib.MainContext]: asyncio's event loop, on GLib.
+ *
+ * Each context gets exactly one `CoroLoop`, created on first use and kept for the life of
+ * the process. It attaches a single [struct@GLib.Source] to the context that owns three
+ * things:
+ *
+ * - a FIFO *ready queue* of callbacks ([method@Coro.Loop.call_soon], done callbacks, task
+ *   steps);
+ * - a binary *timer heap* ([method@Coro.Loop.call_later], [func@Coro.sleep], timeouts),
+ *   which sets the source's poll timeout; there is never one source per timer;
+ * - a thread-safe *inbox* ([method@Coro.Loop.call_soon_threadsafe], executor results),
+ *   woken with [method@GLib.MainContext.wakeup].
+ *
+ * The loop runs in *passes*, as asyncio does: a pass runs exactly the callbacks that
+ * were ready when it started, and timers that expired become ready at its start.
+ * Callbacks scheduled during a pass run in the next one, so `coro_sleep (0)` yields
+ * exactly one pass. One dispatch of the source runs several passes, bounded by a budget,
+ * so resuming a task does not cost a `poll()` while other sources still get their turn.
+ *
+ * A loop belongs to the thread that iterates its context. Other threads reach it only
+ * through [method@Coro.Loop.call_soon_threadsafe].
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * say_hello (gpointer user_data)
+ * {
+ *   g_print ("hello after %.1f s\n", coro_loop_time (coro_loop_get_default ()) - *(double *) user_data);
+ * }
+ *
+ * double start = coro_loop_time (coro_loop_get_default ());
+ * g_autoptr(CoroHandle) handle =
+ *   coro_loop_call_later (coro_loop_get_default (), 1.0, say_hello, &start, NULL);
+ * ]|
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CoroHandle:
+ *
+ * A scheduled callback, returned by [method@Coro.Loop.call_soon] and friends, which
+ * [method@Coro.Handle.cancel] keeps from running. Dropping the last reference to a
+ * handle does not cancel it.
+ *
+ * Since: 1.0
+ */
+
+/* A dispatch runs passes until nothing is ready, at most this many, and stops early
+ * once it has used this much time, so that other sources of the context get a turn. */
+#define DISPATCH_MAX_PASSES 64
+#define DISPATCH_MAX_US     2000
+
+struct _CoroHandle
+{
+  gint           ref_count; /* atomic: a threadsafe handle is dropped on two threads */
+  gboolean       cancelled;
+  gboolean       threadsafe; /* lives in the inbox until it moves to the ready queue */
+  CoroLoop      *loop;
+  CoroCallback   callback;
+  gpointer       user_data;
+  GDestroyNotify destroy;
+  CoroTimer      timer;
+};
+
+typedef struct
+{
+  GSource   source;
+  CoroLoop *loop;
+} CoroSource;
+
+G_DEFINE_FINAL_TYPE (CoroLoop, coro_loop, G_TYPE_OBJECT)
+G_DEFINE_BOXED_TYPE (CoroHandle, coro_handle, coro_handle_ref, coro_handle_unref)
+
+static GMutex      loops_lock;
+static GHashTable *loops; /* GMainContext → CoroLoop, both kept for the process's life */
+
+static CORO_THREAD_LOCAL CoroLoop     *running_loop;
+static CORO_THREAD_LOCAL GMainContext *cached_context;
+static CORO_THREAD_LOCAL CoroLoop     *cached_loop;
+
+static void
+coro_loop_finalize (GObject *object)
+{
+  CoroLoop *self = CORO_LOOP (object);
+
+  /* Loops are registered for the life of the process; this runs only for a loop that
+   * lost the race to be registered, before anything used it. */
+  g_clear_pointer (&self->ready.items, g_free);
+  coro_timer_heap_clear (&self->timers);
+  g_clear_pointer (&self->inbox, g_array_unref);
+  g_mutex_clear (&self->inbox_lock);
+  coro_pool_clear (&self->pool);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (coro_loop_parent_class)->finalize (object);
+}
+
+static void
+coro_loop_class_init (CoroLoopClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = coro_loop_finalize;
+}
+
+static void
+coro_loop_init (CoroLoop *self)
+{
+  g_mutex_init (&self->inbox_lock);
+  self->inbox = g_array_new (FALSE, FALSE, sizeof (CoroReady));
+  self->virtual_clock = g_strcmp0 (g_getenv ("CORO_VIRTUAL_CLOCK"), "1") == 0;
+  self->virtual_now = g_get_monotonic_time ();
+}
+
+gint64
+coro_loop_now_us (CoroLoop *loop)
+{
+  return loop->virtual_clock ? loop->virtual_now : g_get_monotonic_time ();
+}
+
+/* Ready queue */
+
+void
+coro_loop_push_slow (CoroLoop      *loop,
+                     CoroReadyFunc  func,
+                     gpointer       a,
+                     gpointer       b)
+{
+  CoroReadyRing *ring = &loop->ready;
+  guint capacity = ring->items != NULL ? ring->mask + 1 : 0;
+
+  if (ring->len == capacity)
+    {
+      guint new_capacity = MAX (64, capacity * 2);
+      CoroReady *items = g_new (CoroReady, new_capacity);
+
+      for (guint i = 0; i < ring->len; i++)
+        items[i] = ring->items[(ring->head + i) & ring->mask];
+      g_free (ring->items);
+      ring->items = items;
+      ring->mask = new_capacity - 1;
+      ring->head = 0;
+    }
+  coro_loop_push (loop, func, a, b);
+}
+
+static inline CoroReady
+ready_pop (CoroReadyRing *ring)
+{
+  CoroReady entry = ring->items[ring->head];
+
+  ring->head = (ring->head + 1) & ring->mask;
+  ring->len--;
+  return entry;
+}
+
+/* Timers */
+
+static void
+timer_expired (gpointer a,
+               gpointer b)
+{
+  CoroTimer *timer = a;
+
+  timer->func (timer);
+}
+
+void
+coro_loop_add_timer (CoroLoop  *loop,
+                     CoroTimer *timer,
+                     gint64     when_us)
+{
+  timer->when = when_us;
+  timer->seq = loop->timer_seq++;
+  coro_timer_heap_push (&loop->timers, timer);
+}
+
+/* Takes the timer out of the heap, if it is there, and drops the heap's reference. */
+void
+coro_loop_remove_timer (CoroLoop  *loop,
+                        CoroTimer *timer)
+{
+  if (timer->index == CORO_TIMER_NOT_QUEUED)
+    return;
+  coro_timer_heap_remove (&loop->timers, timer);
+  timer->unref (timer);
+}
+
+/* Moves expired timers to the ready queue, in deadline order, with the reference the
+ * heap held on their owners. */
+static void
+move_expired_timers (CoroLoop *loop,
+                     gint64    now)
+{
+  CoroTimer *timer;
+
+  while ((timer = coro_timer_heap_peek (&loop->timers)) != NULL && timer->when <= now)
+    {
+      coro_timer_heap_pop (&loop->timers);
+      coro_loop_push (loop, timer_expired, timer, NULL);
+    }
+}
+
+/* Inbox */
+
+void
+coro_loop_post (CoroLoop      *loop,
+                CoroReadyFunc  func,
+                gpointer       a,
+                gpointer       b)
+{
+  CoroReady entry = { func, a, b };
+
+  g_mutex_lock (&loop->inbox_lock);
+  g_array_append_val (loop->inbox, entry);
+  g_atomic_int_set (&loop->inbox_pending, 1);
+  g_mutex_unlock (&loop->inbox_lock);
+  g_main_context_wakeup (loop->context);
+}
+
+/* An operation on another thread that will post back: the virtual clock must not jump
+ * past it. Released when its posted entry is taken from the inbox. */
+void
+coro_loop_hold (CoroLoop *loop)
+{
+  g_atomic_int_inc (&loop->in_flight);
+}
+
+static void
+drain_inbox (CoroLoop *loop)
+{
+  GArray *entries;
+
+  if (!g_atomic_int_get (&loop->inbox_pending))
+    return;
+
+  g_mutex_lock (&loop->inbox_lock);
+  entries = loop->inbox;
+  loop->inbox = g_array_new (FALSE, FALSE, sizeof (CoroReady));
+  g_atomic_int_set (&loop->inbox_pending, 0);
+  g_mutex_unlock (&loop->inbox_lock);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      CoroReady *entry = &g_array_index (entries, CoroReady, i);
+
+      coro_loop_push (loop, entry->func, entry->a, entry->b);
+    }
+  g_array_unref (entries);
+}
+
+/* The source */
+
+static gboolean
+source_prepare (GSource *source,
+                int     *timeout)
+{
+  CoroLoop *loop = ((CoroSource *) source)->loop;
+  CoroTimer *first;
+  gint64 now;
+
+  *timeout = -1;
+  if (loop->ready.len > 0 || g_atomic_int_get (&loop->inbox_pending))
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+
+  first = coro_timer_heap_peek (&loop->timers);
+  if (first == NULL)
+    return FALSE;
+
+  if (loop->virtual_clock)
+    {
+      if (g_atomic_int_get (&loop->in_flight) > 0)
+        return FALSE;
+      *timeout = 0;
+      return TRUE;
+    }
+
+  now = g_get_monotonic_time ();
+  if (first->when <= now)
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+  /* Round up: waking early would cost a second poll. */
+  *timeout = (int) MIN ((first->when - now + 999) / 1000, G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+source_check (GSource *source)
+{
+  int timeout;
+
+  return source_prepare (source, &timeout);
+}
+
+static void
+run_pass (CoroLoop *loop)
+{
+  guint n = loop->ready.len;
+
+  loop->passes++;
+  while (n-- > 0)
+    {
+      CoroReady entry = ready_pop (&loop->ready);
+
+      entry.func (entry.a, entry.b);
+    }
+}
+
+static gboolean
+source_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  CoroLoop *loop = ((CoroSource *) source)->loop;
+  CoroLoop *previous = running_loop;
+  gint64 start = g_get_monotonic_time ();
+
+  running_loop = loop;
+  loop->dispatching++;
+
+  for (guint pass = 0; pass < DISPATCH_MAX_PASSES; pass++)
+    {
+      drain_inbox (loop);
+      move_expired_timers (loop, coro_loop_now_us (loop));
+
+      if (loop->ready.len == 0)
+        {
+          CoroTimer *first = coro_timer_heap_peek (&loop->timers);
+
+          /* The virtual clock jumps to the next deadline once nothing else can happen
+           * first: nothing ready and no thread about to post a result. */
+          if (!loop->virtual_clock || first == NULL || g_atomic_int_get (&loop->in_flight) > 0)
+            break;
+          loop->virtual_now = MAX (loop->virtual_now, first->when);
+          continue;
+        }
+
+      run_pass (loop);
+
+      if (g_get_monotonic_time () - start >= DISPATCH_MAX_US)
+        break;
+    }
+
+  loop->dispatching--;
+  running_loop = previous;
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs source_funcs = {
+  .prepare = source_prepare,
+  .check = source_check,
+  .dispatch = source_dispatch,
+};
+
+static CoroLoop *
+loop_new (GMainContext *context)
+{
+  CoroLoop *loop = g_object_new (CORO_TYPE_LOOP, NULL);
+  CoroSource *source;
+
+  loop->context = g_main_context_ref (context);
+  source = (CoroSource *) g_source_new (&source_funcs, sizeof (CoroSource));
+  source->loop = loop;
+  g_source_set_static_name ((GSource *) source, "CoroLoop scheduler");
+  g_source_set_priority ((GSource *) source, G_PRIORITY_DEFAULT);
+  loop->source = (GSource *) source;
+  return loop;
+}
+
+CoroLoop *
+coro_loop_get_running (void)
+{
+  return running_loop;
+}
+
+/**
+ * coro_loop_get_for_context:
+ * @context: (nullable): a main context, or %NULL for the global default context
+ *
+ * Returns the loop of @context, creating it and attaching its scheduler source on first
+ * use. The same context always gives the same loop.
+ *
+ * Returns: (transfer none): the loop of @context
+ *
+ * Since: 1.0
+ */
+CoroLoop *
+coro_loop_get_for_context (GMainContext *context)
+{
+  CoroLoop *loop;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  if G_LIKELY (context == cached_context)
+    return cached_loop;
+
+  g_mutex_lock (&loops_lock);
+  if (loops == NULL)
+    loops = g_hash_table_new (NULL, NULL);
+  loop = g_hash_table_lookup (loops, context);
+  if (loop == NULL)
+    {
+      loop = loop_new (context);
+      g_hash_table_insert (loops, context, loop);
+      g_source_attach (loop->source, context);
+    }
+  g_mutex_unlock (&loops_lock);
+
+  cached_context = context;
+  cached_loop = loop;
+  return loop;
+}
+
+/**
+ * coro_loop_get_default:
+ *
+ * Returns the loop of the calling thread's thread-default main context (see
+ * [method@GLib.MainContext.push_thread_default]), which is the global default context
+ * unless the thread pushed another one.
+ *
+ * Returns: (transfer none): the loop
+ *
+ * Since: 1.0
+ */
+CoroLoop *
+coro_loop_get_default (void)
+{
+  return coro_loop_get_for_context (g_main_context_get_thread_default ());
+}
+
+/**
+ * coro_loop_get_context:
+ * @loop: a #CoroLoop
+ *
+ * Returns: (transfer none): the main context @loop schedules on
+ *
+ * Since: 1.0
+ */
+GMainContext *
+coro_loop_get_context (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+
+  return loop->context;
+}
+
+/**
+ * coro_loop_time:
+ * @loop: a #CoroLoop
+ *
+ * Returns the loop's clock in seconds: monotonic time, or virtual time when the
+ * virtual clock is on (see [method@Coro.Loop.set_virtual_clock]). Deadlines given to
+ * [method@Coro.Loop.call_at] and [func@Coro.sleep_until] are on this clock.
+ *
+ * Returns: the loop's time in seconds
+ *
+ * Since: 1.0
+ */
+double
+coro_loop_time (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), 0.0);
+
+  return coro_loop_now_us (loop) / (double) G_USEC_PER_SEC;
+}
+
+/**
+ * coro_loop_set_virtual_clock:
+ * @loop: a #CoroLoop
+ * @enabled: whether to use virtual time
+ *
+ * Switches @loop to a virtual clock, for tests: when nothing is ready and no executor
+ * job is running, time jumps straight to the next timer's deadline instead of waiting,
+ * so a test of `coro_sleep (3600)` finishes at once with [method@Coro.Loop.time]
+ * advanced by exactly 3600 seconds. The virtual clock starts at the current monotonic
+ * time. Setting the environment variable `CORO_VIRTUAL_CLOCK=1` turns it on for every
+ * loop at creation.
+ *
+ * Timers already scheduled keep their deadlines.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_set_virtual_clock (CoroLoop *loop,
+                             gboolean  enabled)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+
+  enabled = !!enabled;
+  if (enabled == loop->virtual_clock)
+    return;
+  if (enabled)
+    loop->virtual_now = MAX (loop->virtual_now, g_get_monotonic_time ());
+  loop->virtual_clock = enabled;
+  g_main_context_wakeup (loop->context);
+}
+
+/**
+ * coro_loop_get_virtual_clock:
+ * @loop: a #CoroLoop
+ *
+ * Returns: whether @loop runs on the virtual clock
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_loop_get_virtual_clock (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), FALSE);
+
+  return loop->virtual_clock;
+}
+
+/**
+ * coro_loop_get_pass_count:
+ * @loop: a #CoroLoop
+ *
+ * Returns how many passes @loop has run, for tests and debugging: a callback scheduled
+ * with [method@Coro.Loop.call_soon] runs in the pass after the current one.
+ *
+ * Returns: the number of passes so far
+ *
+ * Since: 1.0
+ */
+guint64
+coro_loop_get_pass_count (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), 0);
+
+  return loop->passes;
+}
+
+/* Handles */
+
+static CoroHandle *
+handle_new (CoroLoop       *loop,
+            CoroCallback    callback,
+            gpointer        user_data,
+            GDestroyNotify  destroy)
+{
+  CoroHandle *handle = g_new0 (CoroHandle, 1);
+
+  handle->ref_count = 2; /* the caller's, and the queue's until it runs or is cancelled */
+  handle->loop = loop;
+  handle->callback = callback;
+  handle->user_data = user_data;
+  handle->destroy = destroy;
+  handle->timer.index = CORO_TIMER_NOT_QUEUED;
+  return handle;
+}
+
+static void
+handle_release_callback (CoroHandle *handle)
+{
+  GDestroyNotify destroy = handle->destroy;
+  gpointer user_data = handle->user_data;
+
+  handle->callback = NULL;
+  handle->destroy = NULL;
+  handle->user_data = NULL;
+  if (destroy != NULL)
+    destroy (user_data);
+}
+
+static void
+handle_run (gpointer a,
+            gpointer b)
+{
+  CoroHandle *handle = a;
+
+  if (!handle->cancelled)
+    {
+      handle->cancelled = TRUE; /* it ran: a later cancel has nothing to stop */
+      handle->callback (handle->user_data);
+      handle_release_callback (handle);
+    }
+  coro_handle_unref (handle);
+}
+
+#define HANDLE_OF_TIMER(t) ((CoroHandle *) ((guint8 *) (t) - G_STRUCT_OFFSET (CoroHandle, timer)))
+
+static void
+handle_timer_fired (CoroTimer *timer)
+{
+  handle_run (HANDLE_OF_TIMER (timer), NULL);
+}
+
+static void
+handle_timer_unref (CoroTimer *timer)
+{
+  coro_handle_unref (HANDLE_OF_TIMER (timer));
+}
+
+/**
+ * coro_handle_ref: (skip)
+ * @handle: a #CoroHandle
+ *
+ * Returns: (transfer full): @handle
+ *
+ * Since: 1.0
+ */
+CoroHandle *
+coro_handle_ref (CoroHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, NULL);
+
+  g_atomic_int_inc (&handle->ref_count);
+  return handle;
+}
+
+/**
+ * coro_handle_unref: (skip)
+ * @handle: (transfer full): a #CoroHandle
+ *
+ * Drops a reference. The callback still runs unless it was cancelled.
+ *
+ * Since: 1.0
+ */
+void
+coro_handle_unref (CoroHandle *handle)
+{
+  g_return_if_fail (handle != NULL);
+
+  if (!g_atomic_int_dec_and_test (&handle->ref_count))
+    return;
+  g_assert (handle->timer.index == CORO_TIMER_NOT_QUEUED);
+  g_free (handle);
+}
+
+/**
+ * coro_handle_cancel:
+ * @handle: a #CoroHandle
+ *
+ * Keeps the callback from running, if it has not run yet, and releases its data with
+ * its destroy notify. Cancelling twice, or after the callback ran, does nothing.
+ *
+ * Since: 1.0
+ */
+void
+coro_handle_cancel (CoroHandle *handle)
+{
+  g_return_if_fail (handle != NULL);
+
+  if (handle->cancelled)
+    return;
+  handle->cancelled = TRUE;
+
+  /* In the heap it is taken out now; in the ready queue or the inbox, the entry keeps
+   * its reference and skips the call. */
+  handle_release_callback (handle);
+  if (handle->timer.index != CORO_TIMER_NOT_QUEUED)
+    coro_loop_remove_timer (handle->loop, &handle->timer);
+}
+
+/**
+ * coro_handle_cancelled:
+ * @handle: a #CoroHandle
+ *
+ * Returns: %TRUE if the handle was cancelled or its callback already ran
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_handle_cancelled (CoroHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, FALSE);
+
+  return handle->cancelled;
+}
+
+/**
+ * coro_handle_when:
+ * @handle: a #CoroHandle
+ *
+ * Returns: the time, on [method@Coro.Loop.time]'s clock, at which a timer handle is
+ *   due, or -1 for a handle made by [method@Coro.Loop.call_soon]
+ *
+ * Since: 1.0
+ */
+double
+coro_handle_when (CoroHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, -1.0);
+
+  if (handle->timer.func == NULL)
+    return -1.0;
+  return handle->timer.when / (double) G_USEC_PER_SEC;
+}
+
+/**
+ * coro_loop_call_soon:
+ * @loop: a #CoroLoop
+ * @callback: (scope notified) (closure user_data) (destroy destroy): the callback
+ * @user_data: data for @callback
+ * @destroy: (nullable): releases @user_data after @callback ran or was cancelled
+ *
+ * Schedules @callback to run in the loop's next pass, after every callback already
+ * scheduled (asyncio's `call_soon`).
+ *
+ * Returns: (transfer full): a handle that can cancel the call
+ *
+ * Since: 1.0
+ */
+CoroHandle *
+coro_loop_call_soon (CoroLoop       *loop,
+                     CoroCallback    callback,
+                     gpointer        user_data,
+                     GDestroyNotify  destroy)
+{
+  CoroHandle *handle;
+
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+
+  handle = handle_new (loop, callback, user_data, destroy);
+  coro_loop_push (loop, handle_run, handle, NULL);
+  return handle;
+}
+
+/**
+ * coro_loop_call_at:
+ * @loop: a #CoroLoop
+ * @when: the deadline, in seconds on [method@Coro.Loop.time]'s clock
+ * @callback: (scope notified) (closure user_data) (destroy destroy): the callback
+ * @user_data: data for @callback
+ * @destroy: (nullable): releases @user_data after @callback ran or was cancelled
+ *
+ * Schedules @callback to run once the loop's time reaches @when. Callbacks with equal
+ * deadlines run in the order they were scheduled.
+ *
+ * Returns: (transfer full): a handle that can cancel the call
+ *
+ * Since: 1.0
+ */
+CoroHandle *
+coro_loop_call_at (CoroLoop       *loop,
+                   double          when,
+                   CoroCallback    callback,
+                   gpointer        user_data,
+                   GDestroyNotify  destroy)
+{
+  CoroHandle *handle;
+
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+  g_return_val_if_fail (!isnan (when), NULL);
+
+  handle = handle_new (loop, callback, user_data, destroy);
+  handle->timer.func = handle_timer_fired;
+  handle->timer.unref = handle_timer_unref;
+  coro_loop_add_timer (loop, &handle->timer, coro_seconds_to_us (when));
+  return handle;
+}
+
+/**
+ * coro_loop_call_later:
+ * @loop: a #CoroLoop
+ * @delay: seconds from now; zero or less means the next pass that handles timers
+ * @callback: (scope notified) (closure user_data) (destroy destroy): the callback
+ * @user_data: data for @callback
+ * @destroy: (nullable): releases @user_data after @callback ran or was cancelled
+ *
+ * Schedules @callback to run after @delay seconds (asyncio's `call_later`).
+ *
+ * Returns: (transfer full): a handle that can cancel the call
+ *
+ * Since: 1.0
+ */
+CoroHandle *
+coro_loop_call_later (CoroLoop       *loop,
+                      double          delay,
+                      CoroCallback    callback,
+                      gpointer        user_data,
+                      GDestroyNotify  destroy)
+{
+  CoroHandle *handle;
+
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+  g_return_val_if_fail (!isnan (delay), NULL);
+
+  handle = handle_new (loop, callback, user_data, destroy);
+  handle->timer.func = handle_timer_fired;
+  handle->timer.unref = handle_timer_unref;
+  coro_loop_add_timer (loop, &handle->timer, coro_loop_now_us (loop) + coro_seconds_to_us (delay));
+  return handle;
+}
+
+static void
+handle_run_threadsafe (gpointer a,
+                       gpointer b)
+{
+  CoroHandle *handle = a;
+
+  /* Cancelling from another thread is not supported; the flag is read here only. */
+  handle_run (handle, NULL);
+}
+
+/**
+ * coro_loop_call_soon_threadsafe:
+ * @loop: a #CoroLoop
+ * @callback: (scope notified) (closure user_data) (destroy destroy): the callback
+ * @user_data: data for @callback
+ * @destroy: (nullable): releases @user_data after @callback ran or was cancelled
+ *
+ * Schedules @callback from any thread; it runs on the loop's thread in a coming pass and
+ * wakes the loop if it is waiting. This is the only loop function other threads may call.
+ * The returned handle may be cancelled only from the loop's thread.
+ *
+ * Returns: (transfer full): a handle for the call
+ *
+ * Since: 1.0
+ */
+CoroHandle *
+coro_loop_call_soon_threadsafe (CoroLoop       *loop,
+                                CoroCallback    callback,
+                                gpointer        user_data,
+                                GDestroyNotify  destroy)
+{
+  CoroHandle *handle;
+
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+
+  handle = g_new0 (CoroHandle, 1);
+  handle->ref_count = 2;
+  handle->loop = loop;
+  handle->callback = callback;
+  handle->user_data = user_data;
+  handle->destroy = destroy;
+  handle->threadsafe = TRUE;
+  handle->timer.index = CORO_TIMER_NOT_QUEUED;
+  coro_loop_post (loop, handle_run_threadsafe, handle, NULL);
+  return handle;
+}
+
+/* Tasks */
+
+void
+coro_loop_register_task (CoroLoop *loop,
+                         CoroTask *task)
+{
+  task->loop_prev = NULL;
+  task->loop_next = loop->tasks;
+  if (loop->tasks != NULL)
+    loop->tasks->loop_prev = task;
+  loop->tasks = task;
+  loop->n_tasks++;
+}
+
+void
+coro_loop_unregister_task (CoroLoop *loop,
+                           CoroTask *task)
+{
+  if (task->loop_prev != NULL)
+    task->loop_prev->loop_next = task->loop_next;
+  else
+    loop->tasks = task->loop_next;
+  if (task->loop_next != NULL)
+    task->loop_next->loop_prev = task->loop_prev;
+  task->loop_prev = task->loop_next = NULL;
+  loop->n_tasks--;
+}
+
+/* coro_run */
+
+static void
+run_done (CoroFuture *future,
+          gpointer    user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+run_until_done (GMainContext *context,
+                CoroFuture   *future)
+{
+  gboolean done = FALSE;
+
+  coro_future_add_waiter (future, run_done, &done);
+  while (!done)
+    g_main_context_iteration (context, TRUE);
+}
+
+static void
+cancel_leftover_tasks (CoroLoop     *loop,
+                       GMainContext *context)
+{
+  while (loop->n_tasks > 0)
+    {
+      g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) coro_future_unref);
+      g_autoptr(CoroFuture) all = NULL;
+
+      for (CoroTask *task = loop->tasks; task != NULL; task = task->loop_next)
+        g_ptr_array_add (tasks, coro_future_ref (CORO_FUTURE (task)));
+      for (guint i = 0; i < tasks->len; i++)
+        coro_future_cancel (g_ptr_array_index (tasks, i), NULL);
+
+      all = coro_gatherv ((CoroFuture **) tasks->pdata, tasks->len, CORO_GATHER_RETURN_EXCEPTIONS);
+      run_until_done (context, all);
+    }
+}
+
+/**
+ * coro_run:
+ * @future: (transfer full): the future to run until it is done, typically the main task
+ * @error: return location for the future's error
+ *
+ * Runs the calling thread's thread-default main context until @future is done, like
+ * asyncio's `run (main ())`. When @future is done, every done callback registered on it
+ * before this returns has run; then every task of the loop that is still pending is
+ * cancelled and the loop runs until they have all finished. The loop stays usable: a
+ * later `coro_run` works.
+ *
+ * Calling it from inside a running loop (a step or a callback) is an error.
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(GError) error = NULL;
+ *
+ * if (!coro_run (CORO_FUTURE (CORO_CREATE_TASK (main_step, Main)), &error))
+ *   g_printerr ("%s\n", error->message);
+ * ]|
+ *
+ * Returns: %TRUE if @future succeeded; %FALSE with its error if it failed, or with
+ *   %CORO_ERROR_CANCELLED if it was cancelled
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_run (CoroFuture  *future,
+          GError     **error)
+{
+  g_autoptr(CoroFuture) owned = future;
+  GMainContext *context;
+  CoroLoop *loop;
+
+  g_return_val_if_fail (future != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  context = g_main_context_ref_thread_default ();
+  loop = coro_loop_get_for_context (context);
+
+  if (loop->dispatching > 0 || running_loop != NULL)
+    {
+      g_main_context_unref (context);
+      g_set_error_literal (error, CORO_ERROR, CORO_ERROR_INVALID_STATE,
+                           "coro_run() cannot be called from a running loop");
+      return FALSE;
+    }
+
+  if (future->loop != loop)
+    {
+      g_main_context_unref (context);
+      g_set_error_literal (error, CORO_ERROR, CORO_ERROR_INVALID_STATE,
+                           "coro_run() was given a future of another loop");
+      return FALSE;
+    }
+
+  run_until_done (context, future);
+  cancel_leftover_tasks (loop, context);
+  g_main_context_unref (context);
+
+  return coro_future_propagate (future, error);
+}

@@ -1,0 +1,50 @@
+/* coro-timer-heap.h: a binary min-heap of timers keyed by (deadline, sequence)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CORO_TIMER_NOT_QUEUED G_MAXUINT
+
+typedef struct _CoroTimer CoroTimer;
+
+typedef void (*CoroTimerFunc) (CoroTimer *timer);
+
+/* A queued timer owns a reference to the object it is embedded in. When it expires it
+ * moves to the ready queue with that reference, and @func runs from there and drops it;
+ * when it is removed before that, @unref drops it. So an owner cannot go away while its
+ * timer is queued or about to fire. */
+struct _CoroTimer
+{
+  gint64        when;  /* monotonic µs */
+  guint64       seq;   /* breaks ties: equal deadlines fire in scheduling order */
+  guint         index; /* position in the heap, or CORO_TIMER_NOT_QUEUED */
+  CoroTimerFunc func;
+  CoroTimerFunc unref;
+};
+
+typedef struct
+{
+  CoroTimer **items;
+  guint       len;
+  guint       alloc;
+} CoroTimerHeap;
+
+void       coro_timer_heap_clear  (CoroTimerHeap *heap);
+void       coro_timer_heap_push   (CoroTimerHeap *heap,
+                                   CoroTimer     *timer);
+CoroTimer *coro_timer_heap_pop    (CoroTimerHeap *heap);
+void       coro_timer_heap_remove (CoroTimerHeap *heap,
+                                   CoroTimer     *timer);
+
+static inline CoroTimer *
+coro_timer_heap_peek (const CoroTimerHeap *heap)
+{
+  return heap->len > 0 ? heap->items[0] : NULL;
+}
+
+G_END_DECLS
