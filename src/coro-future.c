@@ -75,6 +75,7 @@ coro_future_alloc (CoroLoop              *loop,
   future->loop = loop;
   future->ref_count = 1;
   future->alloc_size = block;
+  loop->n_futures++;
   return future;
 }
 
@@ -206,6 +207,7 @@ coro_future_unref (CoroFuture *future)
   callback_list_free (future->cb_more, 0);
 
   loop = future->loop;
+  loop->n_futures--;
   coro_pool_free (&loop->pool, future, future->alloc_size);
 }
 

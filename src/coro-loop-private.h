@@ -57,6 +57,7 @@ struct _CoroLoop
   gint64         virtual_now;
 
   CoroPool       pool;
+  guint          n_futures; /* alive, tasks included: for leak checks */
 
   /* pending tasks, for coro_all_tasks() and coro_run()'s clean-up */
   CoroTask      *tasks;

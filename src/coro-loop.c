@@ -549,6 +549,25 @@ coro_loop_get_pass_count (CoroLoop *loop)
   return loop->passes;
 }
 
+/**
+ * coro_loop_get_n_futures:
+ * @loop: a #CoroLoop
+ *
+ * Returns how many futures (tasks included) of @loop are alive, for leak checks in
+ * tests and bindings.
+ *
+ * Returns: the number of live futures
+ *
+ * Since: 1.0
+ */
+guint
+coro_loop_get_n_futures (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), 0);
+
+  return loop->n_futures;
+}
+
 /* Handles */
 
 static CoroHandle *

@@ -70,6 +70,8 @@ CORO_AVAILABLE_IN_ALL
 gboolean    coro_loop_get_virtual_clock      (CoroLoop     *loop);
 CORO_AVAILABLE_IN_ALL
 guint64     coro_loop_get_pass_count         (CoroLoop     *loop);
+CORO_AVAILABLE_IN_ALL
+guint       coro_loop_get_n_futures          (CoroLoop     *loop);
 
 CORO_AVAILABLE_IN_ALL
 CoroHandle *coro_handle_ref                  (CoroHandle   *handle);
