@@ -9,6 +9,8 @@
 /**
  * coro_error_quark:
  *
+ * Gets the quark of the Coro error domain.
+ *
  * Returns: the quark of the %CORO_ERROR domain
  *
  * Since: 1.0

@@ -215,6 +215,8 @@ coro_future_unref (CoroFuture *future)
  * coro_future_get_loop:
  * @future: a #CoroFuture
  *
+ * Gets the loop that runs @future's callbacks.
+ *
  * Returns: (transfer none): the loop @future belongs to
  *
  * Since: 1.0
@@ -231,6 +233,8 @@ coro_future_get_loop (CoroFuture *future)
  * coro_future_done:
  * @future: a #CoroFuture
  *
+ * Tells whether @future is done (asyncio's `done`).
+ *
  * Returns: %TRUE if @future finished or was cancelled
  *
  * Since: 1.0
@@ -246,6 +250,8 @@ coro_future_done (CoroFuture *future)
 /**
  * coro_future_cancelled:
  * @future: a #CoroFuture
+ *
+ * Tells whether @future was cancelled (asyncio's `cancelled`).
  *
  * Returns: %TRUE if @future was cancelled
  *

@@ -451,6 +451,8 @@ coro_loop_get_default (void)
  * coro_loop_get_context:
  * @loop: a #CoroLoop
  *
+ * Gets the main context whose iterations run @loop.
+ *
  * Returns: (transfer none): the main context @loop schedules on
  *
  * Since: 1.0
@@ -517,6 +519,8 @@ coro_loop_set_virtual_clock (CoroLoop *loop,
 /**
  * coro_loop_get_virtual_clock:
  * @loop: a #CoroLoop
+ *
+ * Tells whether @loop runs on the virtual clock; see [method@Coro.Loop.set_virtual_clock].
  *
  * Returns: whether @loop runs on the virtual clock
  *
@@ -633,6 +637,8 @@ handle_timer_unref (CoroTimer *timer)
  * coro_handle_ref: (skip)
  * @handle: a #CoroHandle
  *
+ * Takes a reference on @handle.
+ *
  * Returns: (transfer full): @handle
  *
  * Since: 1.0
@@ -694,6 +700,8 @@ coro_handle_cancel (CoroHandle *handle)
  * coro_handle_cancelled:
  * @handle: a #CoroHandle
  *
+ * Tells whether the handle can still run its callback.
+ *
  * Returns: %TRUE if the handle was cancelled or its callback already ran
  *
  * Since: 1.0
@@ -709,6 +717,8 @@ coro_handle_cancelled (CoroHandle *handle)
 /**
  * coro_handle_when:
  * @handle: a #CoroHandle
+ *
+ * Gets the deadline of a timer handle.
  *
  * Returns: the time, on [method@Coro.Loop.time]'s clock, at which a timer handle is
  *   due, or -1 for a handle made by [method@Coro.Loop.call_soon]

@@ -101,6 +101,8 @@ is_task (CoroFuture *future)
  * coro_future_is_task:
  * @future: a #CoroFuture
  *
+ * Tells whether @future is a task.
+ *
  * Returns: %TRUE if @future is a [struct@Coro.Task]
  *
  * Since: 1.0
@@ -858,6 +860,8 @@ coro_task_alloc0 (CoroTask *task,
  * coro_task_get_frame: (skip)
  * @task: a #CoroTask
  *
+ * Gets the task's frame.
+ *
  * Returns: (transfer none): the task's frame, as passed to each step
  *
  * Since: 1.0
@@ -922,6 +926,8 @@ coro_task_cancel (CoroTask   *task,
 /**
  * coro_task_cancelling:
  * @task: a #CoroTask
+ *
+ * Counts the cancellation requests still standing against @task.
  *
  * Returns: how many cancellation requests @task has had, less those withdrawn by
  *   [func@Coro.task_uncancel] (asyncio's `cancelling`)
@@ -995,6 +1001,8 @@ coro_task_get_cancellable (CoroTask *task)
  * coro_task_get_name:
  * @task: a #CoroTask
  *
+ * Gets the task's name (asyncio's `get_name`).
+ *
  * Returns: (transfer none): the task's name; `Task-N` unless one was set
  *
  * Since: 1.0
@@ -1030,6 +1038,8 @@ coro_task_set_name (CoroTask   *task,
 
 /**
  * coro_current_task:
+ *
+ * Gets the task running now (asyncio's `current_task`).
  *
  * Returns: (transfer none) (nullable): the task whose step is running on this thread,
  *   or %NULL outside a step

@@ -12,10 +12,45 @@
 
 G_BEGIN_DECLS
 
+/**
+ * CORO_MAJOR_VERSION:
+ *
+ * The major version of the Coro headers.
+ *
+ * Since: 1.0
+ */
 #define CORO_MAJOR_VERSION 1
+
+/**
+ * CORO_MINOR_VERSION:
+ *
+ * The minor version of the Coro headers.
+ *
+ * Since: 1.0
+ */
 #define CORO_MINOR_VERSION 0
+
+/**
+ * CORO_MICRO_VERSION:
+ *
+ * The micro version of the Coro headers.
+ *
+ * Since: 1.0
+ */
 #define CORO_MICRO_VERSION 0
 
+/**
+ * CORO_CHECK_VERSION:
+ * @major: required major version
+ * @minor: required minor version
+ * @micro: required micro version
+ *
+ * Checks at compile time that the Coro headers are at least the given version.
+ *
+ * Returns: %TRUE if the headers are recent enough
+ *
+ * Since: 1.0
+ */
 #define CORO_CHECK_VERSION(major, minor, micro)                                       \
   (CORO_MAJOR_VERSION > (major)                                                     \
    || (CORO_MAJOR_VERSION == (major) && CORO_MINOR_VERSION > (minor))               \
