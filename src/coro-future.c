@@ -33,7 +33,7 @@
  *
  * Futures are reference counted and belong to the loop of the thread that created them;
  * they take no lock, so other threads reach them through
- * [method@Coro.Loop.call_soon_threadsafe]. A [struct@Coro.Task] is a future too.
+ * [method@Coro.Loop.call_soon_threadsafe]. A [alias@Coro.Task] is a future too.
  *
  * |[<!-- language="C" -->
  * static void
@@ -1105,7 +1105,7 @@ coro_future_get_object (CoroFuture  *future,
  * int (`gint64`), double, boolean, string or object result converted to one. A result
  * of no value gives an uninitialized @value and %TRUE.
  *
- * Returns: %TRUE on success, %FALSE with @error set
+ * Returns: (skip): %TRUE on success, %FALSE with @error set
  *
  * Since: 1.0
  */

@@ -103,7 +103,7 @@ is_task (CoroFuture *future)
  *
  * Tells whether @future is a task.
  *
- * Returns: %TRUE if @future is a [struct@Coro.Task]
+ * Returns: %TRUE if @future is a [alias@Coro.Task]
  *
  * Since: 1.0
  */
