@@ -1,0 +1,365 @@
+#!/usr/bin/python3
+# test_coro.py: Coro through PyGObject
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Run by meson with GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing into the build tree and
+# CORO_OVERRIDES_DIR at gir/overrides. Any exception, any GLib critical (G_DEBUG makes them
+# fatal) and any future still alive after a test fails the run.
+
+import gc
+import os
+import sys
+import threading
+import time
+import unittest
+
+import gi
+import gi.overrides
+
+# Load Coro's override from the source tree, as the installed one would be.
+if os.environ.get('CORO_OVERRIDES_DIR'):
+    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
+
+gi.require_version('Coro', '1.0')
+gi.require_version('GLib', '2.0')
+gi.require_version('GObject', '2.0')
+gi.require_version('Gio', '2.0')
+from gi.repository import Coro, GLib, GObject, Gio  # noqa: E402
+
+
+def is_error(e, code):
+    return isinstance(e, GLib.Error) and e.matches(Coro.error_quark(), code)
+
+
+class CoroTestCase(unittest.TestCase):
+    """Checks that every test leaves no future alive and the clock as it found it."""
+
+    def setUp(self):
+        self.loop = Coro.Loop.get_default()
+        gc.collect()
+        self.baseline = self.loop.get_n_futures()
+
+    def tearDown(self):
+        self.loop.set_virtual_clock(False)
+        gc.collect()
+        # Let callbacks queued by the test run, then collect what they dropped.
+        Coro.run(Coro.sleep(0))
+        gc.collect()
+        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
+
+    def virtual(self):
+        self.loop.set_virtual_clock(True)
+        self.assertTrue(self.loop.get_virtual_clock())
+
+
+class TestIssueSnippet(CoroTestCase):
+    """The calls every binding must support, as written in the core issue."""
+
+    def test_snippet(self):
+        t0 = time.monotonic()
+        Coro.run(Coro.sleep(0.2))
+        self.assertAlmostEqual(time.monotonic() - t0, 0.2, delta=0.15)
+
+        fut = Coro.Future.new()
+        seen = []
+        fut.add_done_callback(lambda f: seen.append(f.get_int()))
+        Coro.Loop.get_default().call_later(0.1, lambda: fut.set_int(7))
+        Coro.run(fut)
+        self.assertEqual(seen, [7])
+        self.assertEqual(fut.get_int(), 7)
+
+        t0 = time.monotonic()
+        Coro.run(Coro.gather([Coro.sleep(0.1), Coro.sleep(0.2)], Coro.GatherFlags.NONE))
+        self.assertAlmostEqual(time.monotonic() - t0, 0.2, delta=0.15)
+
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.wait_for(Coro.sleep(10), 0.1))
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.TIMEOUT))
+
+        s = Coro.sleep(10)
+        self.assertTrue(s.cancel('stop') and s.cancelled() and s.done())
+        del s, fut
+
+
+class TestLoop(CoroTestCase):
+    def test_default_and_context(self):
+        self.assertIs(Coro.Loop.get_default(), self.loop)
+        self.assertIs(Coro.Loop.get_for_context(None), self.loop)
+        self.assertEqual(self.loop.get_context(), GLib.MainContext.default())
+        ctx = GLib.MainContext.new()
+        other = Coro.Loop.get_for_context(ctx)
+        self.assertIsNot(other, self.loop)
+        self.assertIs(Coro.Loop.get_for_context(ctx), other)
+        self.assertEqual(other.get_context(), ctx)
+
+    def test_call_soon_order_and_handle(self):
+        order = []
+        self.loop.call_soon(order.append, 1)
+        h = self.loop.call_soon(order.append, 2)
+        self.loop.call_soon(order.append, 3)
+        self.assertFalse(h.cancelled())
+        h.cancel()
+        self.assertTrue(h.cancelled())
+        Coro.run(Coro.sleep(0))
+        self.assertEqual(order, [1, 3])
+
+    def test_sleep_zero_is_one_pass(self):
+        before = self.loop.get_pass_count()
+        Coro.run(Coro.sleep(0))
+        self.assertGreaterEqual(self.loop.get_pass_count() - before, 1)
+        self.assertLessEqual(self.loop.get_pass_count() - before, 2)
+
+    def test_timers_virtual_clock(self):
+        self.virtual()
+        order = []
+        start = self.loop.time()
+        h = self.loop.call_later(3, lambda: order.append(('later', self.loop.time() - start)))
+        self.assertAlmostEqual(h.when(), start + 3, places=6)
+        self.loop.call_at(start + 1, lambda: order.append(('at', self.loop.time() - start)))
+        self.loop.call_later(2, lambda: order.append(('cancelled', 0))).cancel()
+        t0 = time.monotonic()
+        Coro.run(Coro.sleep(3600))
+        self.assertLess(time.monotonic() - t0, 1.0)
+        self.assertAlmostEqual(self.loop.time() - start, 3600, places=6)
+        self.assertEqual([name for name, _ in order], ['at', 'later'])
+        self.assertAlmostEqual(order[0][1], 1, places=6)
+        self.assertAlmostEqual(order[1][1], 3, places=6)
+
+    def test_sleep_until(self):
+        self.virtual()
+        start = self.loop.time()
+        Coro.run(Coro.sleep_until(start + 5))
+        self.assertAlmostEqual(self.loop.time(), start + 5, places=6)
+
+    def test_call_soon_threadsafe(self):
+        fut = Coro.Future.new()
+        seen = []
+
+        def deliver():
+            seen.append(threading.current_thread() is threading.main_thread())
+            fut.set_string('from thread')
+
+        thread = threading.Thread(target=lambda: self.loop.call_soon_threadsafe(deliver))
+        thread.start()
+        Coro.run(fut)
+        thread.join()
+        self.assertEqual(seen, [True])
+        self.assertEqual(fut.get_string(), 'from thread')
+
+
+class TestFuture(CoroTestCase):
+    def test_typed_results(self):
+        cases = [
+            ('set_int', 'get_int', -(2 ** 40)),
+            ('set_double', 'get_double', 2.5),
+            ('set_boolean', 'get_boolean', True),
+            ('set_string', 'get_string', 'héllo'),
+        ]
+        for setter, getter, value in cases:
+            fut = Coro.Future.new()
+            self.assertFalse(fut.done())
+            self.assertTrue(getattr(fut, setter)(value))
+            self.assertTrue(fut.done())
+            self.assertFalse(fut.cancelled())
+            self.assertEqual(getattr(fut, getter)(), value)
+            self.assertIsNone(fut.get_error())
+            self.assertTrue(fut.propagate())
+
+    def test_none_object_value(self):
+        fut = Coro.Future.new()
+        self.assertTrue(fut.set_none())
+        self.assertTrue(fut.propagate())
+        obj = Gio.SimpleAction.new('act', None)
+        fut = Coro.Future.new_for_loop(self.loop)
+        self.assertIs(fut.get_loop(), self.loop)
+        fut.set_object(obj)
+        self.assertIs(fut.get_object(), obj)
+        fut = Coro.Future.new()
+        value = GObject.Value(GObject.TYPE_UINT, 42)
+        fut.set_value(value)
+        self.assertEqual(fut.get_value(), 42)
+
+    def test_wrong_type_and_state(self):
+        fut = Coro.Future.new()
+        with self.assertRaises(GLib.Error) as cm:
+            fut.get_int()
+        self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
+        fut.set_int(1)
+        with self.assertRaises(GLib.Error) as cm:
+            fut.get_string()
+        self.assertTrue(is_error(cm.exception, Coro.Error.RESULT_TYPE))
+        with self.assertRaises(GLib.Error) as cm:
+            fut.set_int(2)
+        self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
+        self.assertFalse(fut.cancel('late'))
+
+    def test_error(self):
+        fut = Coro.Future.new()
+        err = GLib.Error.new_literal(Gio.io_error_quark(), 'gone', Gio.IOErrorEnum.NOT_FOUND)
+        fut.set_error(err)
+        self.assertTrue(fut.done())
+        self.assertTrue(fut.get_error().matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+        with self.assertRaises(GLib.Error) as cm:
+            fut.get_int()
+        self.assertEqual(cm.exception.message, 'gone')
+        with self.assertRaises(GLib.Error):
+            fut.propagate()
+        with self.assertRaises(GLib.Error):
+            Coro.run(fut)
+
+    def test_cancel(self):
+        fut = Coro.Future.new()
+        self.assertTrue(fut.cancel('because'))
+        self.assertFalse(fut.cancel('again'))
+        self.assertTrue(fut.cancelled() and fut.done())
+        with self.assertRaises(GLib.Error) as cm:
+            fut.get_double()
+        self.assertTrue(is_error(cm.exception, Coro.Error.CANCELLED))
+        self.assertIn('because', cm.exception.message)
+        self.assertTrue(fut.get_error().matches(Coro.error_quark(), Coro.Error.CANCELLED))
+
+    def test_callbacks_deferred_in_order_once(self):
+        fut = Coro.Future.new()
+        seen = []
+        for i in range(3):
+            fut.add_done_callback(lambda f, i=i: seen.append(i))
+        fut.set_int(0)
+        self.assertEqual(seen, [])  # deferred to the loop
+        Coro.run(fut)
+        self.assertEqual(seen, [0, 1, 2])
+        fut.add_done_callback(lambda f, extra: seen.append(extra), 'late')
+        Coro.run(Coro.sleep(0))
+        Coro.run(Coro.sleep(0))
+        self.assertEqual(seen, [0, 1, 2, 'late'])
+
+    def test_callback_future_outlives_callback(self):
+        fut = Coro.Future.new()
+        kept = []
+        fut.add_done_callback(kept.append)
+        fut.set_string('kept')
+        Coro.run(fut)
+        del fut
+        gc.collect()
+        self.assertEqual(kept[0].get_string(), 'kept')
+        del kept
+
+    def test_remove_done_callback(self):
+        fut = Coro.Future.new()
+        seen = []
+
+        def cb(f):
+            seen.append('cb')
+
+        fut.add_done_callback(cb)
+        fut.add_done_callback(cb)
+        other = fut.add_done_callback(lambda f: seen.append('other'))
+        third = fut.add_done_callback(lambda f: seen.append('third'))
+        self.assertEqual(fut.remove_done_callback(cb), 2)
+        self.assertEqual(fut.remove_done_callback(cb), 0)
+        self.assertEqual(fut.remove_done_callback(third), 1)
+        self.assertEqual(fut.remove_done_callback(third), 0)
+        self.assertGreater(other, 0)
+        fut.set_none()
+        Coro.run(fut)
+        self.assertEqual(seen, ['other'])
+
+
+class TestCombinators(CoroTestCase):
+    def test_gather_results_in_order(self):
+        self.virtual()
+        a, b = Coro.Future.new(), Coro.Future.new()
+        self.loop.call_later(2, lambda: a.set_int(1))
+        self.loop.call_later(1, lambda: b.set_string('two'))
+        g = Coro.gather([a, b], Coro.GatherFlags.NONE)
+        Coro.run(g)
+        children = g.get_futures()
+        self.assertEqual([children[0].get_int(), children[1].get_string()], [1, 'two'])
+
+    def test_gather_errors(self):
+        self.virtual()
+        bad = Coro.Future.new()
+        bad.set_error(GLib.Error.new_literal(Coro.error_quark(), 'bad', Coro.Error.FAILED))
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.gather([Coro.sleep(1), bad], Coro.GatherFlags.NONE))
+        self.assertEqual(cm.exception.message, 'bad')
+        g = Coro.gather([Coro.sleep(1), bad], Coro.GatherFlags.RETURN_EXCEPTIONS)
+        Coro.run(g)
+        children = g.get_futures()
+        self.assertIsNone(children[0].get_error())
+        self.assertEqual(children[1].get_error().message, 'bad')
+        slow = Coro.sleep(100)
+        with self.assertRaises(GLib.Error):
+            Coro.run(Coro.gather([slow, bad], Coro.GatherFlags.CANCEL_ON_ERROR))
+        Coro.run(Coro.sleep(0))
+        self.assertTrue(slow.cancelled())
+
+    def test_gather_cancel_cancels_children(self):
+        child = Coro.sleep(10)
+        g = Coro.gather([child], Coro.GatherFlags.NONE)
+        self.assertTrue(g.cancel(None))
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(g)
+        self.assertTrue(is_error(cm.exception, Coro.Error.CANCELLED))
+        self.assertTrue(child.cancelled())
+
+    def test_wait_for(self):
+        self.virtual()
+        start = self.loop.time()
+        inner = Coro.sleep(10)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.wait_for(inner, 2))
+        self.assertTrue(is_error(cm.exception, Coro.Error.TIMEOUT))
+        self.assertTrue(inner.cancelled())
+        self.assertAlmostEqual(self.loop.time() - start, 2, places=6)
+        fut = Coro.Future.new()
+        self.loop.call_later(1, lambda: fut.set_int(5))
+        w = Coro.wait_for(fut, 2)
+        Coro.run(w)
+        self.assertEqual(w.get_int(), 5)
+
+    def test_shield(self):
+        self.virtual()
+        inner = Coro.Future.new()
+        shield = Coro.shield(inner)
+        self.assertTrue(shield.cancel('outer'))
+        with self.assertRaises(GLib.Error):
+            Coro.run(shield)
+        self.assertFalse(inner.cancelled())
+        inner.set_int(3)
+        shield = Coro.shield(inner)
+        Coro.run(shield)
+        self.assertEqual(shield.get_int(), 3)
+
+    def test_run_in_executor(self):
+        def blocking(result, cancellable, factor):
+            result.set_int(6 * factor)
+
+        job = Coro.run_in_executor(blocking, 7)
+        Coro.run(job)
+        self.assertEqual(job.get_int(), 42)
+
+        def failing(result, cancellable):
+            result.set_error(GLib.Error.new_literal(Coro.error_quark(), 'nope', Coro.Error.FAILED))
+
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.run_in_executor(failing))
+        self.assertEqual(cm.exception.message, 'nope')
+
+
+class TestTasks(CoroTestCase):
+    def test_no_current_task_outside(self):
+        self.assertIsNone(Coro.current_task())
+        self.assertEqual(Coro.all_tasks(), [])
+
+    def test_errors_enum(self):
+        self.assertEqual(Coro.Error.quark(), Coro.error_quark())
+        for name in ('FAILED', 'CANCELLED', 'TIMEOUT', 'INVALID_STATE', 'RESULT_TYPE'):
+            self.assertTrue(hasattr(Coro.Error, name), name)
+        self.assertEqual(int(Coro.GatherFlags.RETURN_EXCEPTIONS), 1)
+        self.assertEqual(int(Coro.GatherFlags.CANCEL_ON_ERROR), 2)
+
+
+if __name__ == '__main__':
+    result = unittest.main(verbosity=2, exit=False).result
+    sys.exit(0 if result.wasSuccessful() else 1)
