@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+# check-examples.py: checks that an example prints the seed's lines at the seed's times
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Usage: check-examples.py EXECUTABLE NAME [--virtual]
+#
+# Without --virtual the example runs in real time; every line must match its pattern and
+# arrive within TOLERANCE seconds of the time the seed prints it at. With --virtual it runs
+# with CORO_VIRTUAL_CLOCK=1, so sleeps take no time: the lines must match in the same
+# order, and the times the example prints (which follow the loop clock) must differ by
+# exactly the seed's durations.
+
+import datetime
+import os
+import re
+import subprocess
+import sys
+import time
+
+TOLERANCE = 0.15
+
+EPOCH = r'(\d+\.\d+)'
+CLOCK = r'(\d\d:\d\d:\d\d)'
+
+# name: [(pattern, seconds after start)]
+EXPECTED = {
+    'hello-world': [
+        (r'hello', 0),
+        (r'world', 1),
+    ],
+    'say-after-sequential': [
+        (r'started at ' + CLOCK, 0),
+        (r'hello', 1),
+        (r'world', 3),
+        (r'finished at ' + CLOCK, 3),
+    ],
+    'say-after-tasks': [
+        (r'started at ' + CLOCK, 0),
+        (r'hello', 1),
+        (r'world', 2),
+        (r'finished at ' + CLOCK, 2),
+    ],
+    'nested': [
+        (r'42', 0),
+    ],
+    'gather-factorial': [
+        (r'Task A: Compute factorial\(2\)\.\.\.', 0),
+        (r'Task B: Compute factorial\(2\)\.\.\.', 0),
+        (r'Task C: Compute factorial\(2\)\.\.\.', 0),
+        (r'Task A: factorial\(2\) = 2', 1),
+        (r'Task B: Compute factorial\(3\)\.\.\.', 1),
+        (r'Task C: Compute factorial\(3\)\.\.\.', 1),
+        (r'Task B: factorial\(3\) = 6', 2),
+        (r'Task C: Compute factorial\(4\)\.\.\.', 2),
+        (r'Task C: factorial\(4\) = 24', 3),
+    ],
+    'wait-for-timeout': [
+        (r'timeout!', 1),
+    ],
+    'cancel-me': [
+        (r'cancel_me\(\): before sleep', 0),
+        (r'cancel_me\(\): cancel sleep', 1),
+        (r'cancel_me\(\): after sleep', 1),
+        (r'main\(\): cancel_me is cancelled now', 1),
+    ],
+    'done-callback': [
+        (r'start calculate at ' + EPOCH, 0),
+        (r'start calculate at ' + EPOCH, 0),
+        (r'finished', 3),
+        (r'finished callback', 3),
+        (r'result is 7', 3),
+        (r'now is ' + EPOCH, 3),
+        (r'finished', 5),
+        (r'finished callback', 5),
+        (r'result is 4', 5),
+        (r'now is ' + EPOCH, 5),
+        (r'total time is ' + EPOCH, 5),
+    ],
+    'future-gather': [
+        (r'future: set by a GLib timeout', 0.5),
+        (r'gather: set by a GLib timeout, 42', 1.5),
+    ],
+    'run-in-executor': [
+        (r'tick 1', 0.25),
+        (r'tick 2', 0.5),
+        (r'tick 3', 0.75),
+        (r'blocking_io returned 500000500000', 1),
+    ],
+}
+
+
+def clock_seconds(text):
+    t = datetime.datetime.strptime(text, '%H:%M:%S')
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def check_printed_times(name, lines, virtual):
+    """The times an example prints must differ as the seed's do."""
+    problems = []
+    if name.startswith('say-after-'):
+        started = clock_seconds(re.fullmatch(EXPECTED[name][0][0], lines[0]).group(1))
+        finished = clock_seconds(re.fullmatch(EXPECTED[name][-1][0], lines[-1]).group(1))
+        expected = EXPECTED[name][-1][1]
+        elapsed = (finished - started) % 86400
+        # Whole seconds of a clock: exact on the virtual clock, ±1 s in real time.
+        if (elapsed != expected) if virtual else abs(elapsed - expected) > 1:
+            problems.append('finished - started is %d s, expected %d s' % (elapsed, expected))
+    elif name == 'done-callback':
+        values = [float(re.fullmatch(p, line).group(1))
+                  for (p, _), line in zip(EXPECTED[name], lines) if EPOCH in p]
+        start1, start2, now1, now2, total = values
+        tolerance = 1e-5 if virtual else TOLERANCE
+        for what, got, want in (('second start', start2 - start1, 0),
+                                ('first now', now1 - start1, 3),
+                                ('second now', now2 - start1, 5),
+                                ('total time', total, 5)):
+            if abs(got - want) > tolerance:
+                problems.append('%s is %.6f s, expected %g s' % (what, got, want))
+    return problems
+
+
+def main():
+    if len(sys.argv) < 3:
+        print('usage: check-examples.py EXECUTABLE NAME [--virtual]', file=sys.stderr)
+        return 2
+    exe, name = sys.argv[1], sys.argv[2]
+    virtual = '--virtual' in sys.argv[3:]
+    expected = EXPECTED[name]
+
+    env = dict(os.environ)
+    if virtual:
+        env['CORO_VIRTUAL_CLOCK'] = '1'
+    else:
+        env.pop('CORO_VIRTUAL_CLOCK', None)
+
+    start = time.monotonic()
+    proc = subprocess.Popen([exe], stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
+    lines, arrivals = [], []
+    for line in proc.stdout:
+        arrivals.append(time.monotonic() - start)
+        lines.append(line.rstrip('\n'))
+    status = proc.wait(timeout=60)
+
+    problems = []
+    if status != 0:
+        problems.append('exit status %d' % status)
+    if len(lines) != len(expected):
+        problems.append('%d lines, expected %d' % (len(lines), len(expected)))
+    for i, ((pattern, when), line, arrival) in enumerate(zip(expected, lines, arrivals)):
+        if not re.fullmatch(pattern, line):
+            problems.append('line %d: %r does not match %r' % (i + 1, line, pattern))
+        elif not virtual and abs(arrival - when) > TOLERANCE:
+            problems.append('line %d: %r at %.3f s, expected at %g s' % (i + 1, line, arrival, when))
+    if not problems:
+        problems += check_printed_times(name, lines, virtual)
+
+    for line, arrival in zip(lines, arrivals):
+        print('# %7.3f s  %s' % (arrival, line))
+    if problems:
+        for problem in problems:
+            print('FAIL %s: %s' % (name, problem))
+        return 1
+    print('PASS %s (%s clock)' % (name, 'virtual' if virtual else 'real'))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
