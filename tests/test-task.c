@@ -1,0 +1,575 @@
+/* test-task.c: continuation tasks: steps, awaiting, returning, cancellation, names
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "coro-test.h"
+
+/* A task that sleeps, then returns a + b. */
+typedef struct
+{
+  gint64 a;
+  gint64 b;
+  double delay;
+  int steps;
+} Add;
+
+static void add_finish (CoroTask *task, gpointer frame);
+
+static void
+add_start (CoroTask *task,
+           gpointer  frame)
+{
+  Add *self = frame;
+
+  self->steps++;
+  coro_await (task, coro_sleep (self->delay), add_finish);
+}
+
+static void
+add_finish (CoroTask *task,
+            gpointer  frame)
+{
+  Add *self = frame;
+
+  self->steps++;
+  g_assert_true (coro_future_done (coro_task_get_awaited (task)));
+  coro_task_return_int (task, self->a + self->b + self->steps * 1000);
+}
+
+static void
+test_task_steps_and_frame (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroTask *task = CORO_CREATE_TASK (add_start, Add, .a = 1, .b = 6, .delay = 3);
+
+  g_assert_true (coro_future_is_task (CORO_FUTURE (task)));
+  g_assert_false (coro_future_done (CORO_FUTURE (task)));
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 2007);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 3, 1e-9);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Awaiting a plain future completed from outside. */
+typedef struct
+{
+  CoroFuture *future;
+} AwaitFuture;
+
+static void
+await_future_got (CoroTask *task,
+                  gpointer  frame)
+{
+  coro_task_return_string (task, coro_future_get_string (coro_task_get_awaited (task), NULL));
+}
+
+static void
+await_future_start (CoroTask *task,
+                    gpointer  frame)
+{
+  AwaitFuture *self = frame;
+
+  coro_await (task, coro_future_ref (self->future), await_future_got);
+}
+
+static void
+set_string_soon (gpointer user_data)
+{
+  coro_future_set_string (user_data, "external", NULL);
+}
+
+static void
+test_task_await_pending_future (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroFuture *future = coro_future_new ();
+  CoroTask *task = CORO_CREATE_TASK (await_future_start, AwaitFuture, .future = future);
+
+  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 2, set_string_soon, future, NULL));
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpstr (coro_future_get_string (CORO_FUTURE (task), NULL), ==, "external");
+  coro_future_unref (CORO_FUTURE (task));
+  coro_future_unref (future);
+  CORO_TEST_END ();
+}
+
+/* Awaiting a failed future fails the task; the next step does not run. */
+static gboolean next_ran;
+
+static void
+mark_next (CoroTask *task,
+           gpointer  frame)
+{
+  next_ran = TRUE;
+  coro_task_return (task);
+}
+
+static void
+await_failed_start (CoroTask *task,
+                    gpointer  frame)
+{
+  CoroFuture *failed = coro_future_new ();
+
+  coro_future_set_error (failed, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "denied"), NULL);
+  coro_await (task, failed, mark_next);
+}
+
+static void
+caught_next (CoroTask *task,
+             gpointer  frame)
+{
+  const GError *error = coro_future_get_error (coro_task_get_awaited (task));
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  coro_task_return_int (task, 99);
+}
+
+static void
+await_catch_start (CoroTask *task,
+                   gpointer  frame)
+{
+  CoroFuture *failed = coro_future_new ();
+
+  coro_future_set_error (failed, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "denied"), NULL);
+  coro_await_catch (task, failed, caught_next);
+}
+
+typedef struct
+{
+  int unused;
+} Empty;
+
+static void
+test_task_await_failed (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task;
+
+  next_ran = FALSE;
+  task = CORO_CREATE_TASK (await_failed_start, Empty, 0);
+  coro_test_run_fails (CORO_FUTURE (task), G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_false (next_ran);
+  g_assert_false (coro_future_cancelled (CORO_FUTURE (task)));
+  coro_future_unref (CORO_FUTURE (task));
+
+  task = CORO_CREATE_TASK (await_catch_start, Empty, 0);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 99);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Awaiting done futures: no pass, no stack. */
+typedef struct
+{
+  guint64 pass;
+  int remaining;
+  int count;
+} Many;
+
+static void
+many_step (CoroTask *task,
+           gpointer  frame)
+{
+  Many *self = frame;
+  CoroFuture *done;
+
+  if (self->remaining == 0)
+    {
+      g_assert_cmpuint (coro_loop_get_pass_count (coro_loop_get_default ()), ==, self->pass);
+      coro_task_return_int (task, self->count);
+      return;
+    }
+  if (self->pass == 0)
+    self->pass = coro_loop_get_pass_count (coro_loop_get_default ());
+  self->remaining--;
+  self->count++;
+  done = coro_future_new ();
+  coro_future_set_int (done, 1, NULL);
+  coro_await (task, done, many_step);
+}
+
+static void
+test_task_await_done_trampoline (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (many_step, Many, .remaining = 1000000);
+
+  /* One million done futures in a row: a recursive implementation would overflow the
+   * stack (8 MiB / 1 M frames = 8 bytes each). */
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 1000000);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Cancellation */
+static int steps_run;
+
+static void
+count_step (CoroTask *task,
+            gpointer  frame)
+{
+  steps_run++;
+  coro_await (task, coro_sleep (3600), mark_next);
+}
+
+static void
+test_task_cancel_before_start (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task;
+  GError *error = NULL;
+
+  steps_run = 0;
+  task = CORO_CREATE_TASK (count_step, Empty, 0);
+  g_assert_true (coro_task_cancel (task, "early"));
+  g_assert_cmpuint (coro_task_cancelling (task), ==, 1);
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpint (steps_run, ==, 0);
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (task)));
+  coro_future_get_int (CORO_FUTURE (task), &error);
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, "early"));
+  g_clear_error (&error);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* A task that cancels another while it awaits. */
+static CoroFuture *victim_sleep;
+
+typedef struct
+{
+  CoroTask *victim;
+} Canceller;
+
+static void
+canceller_check (CoroTask *task,
+                 gpointer  frame)
+{
+  CoroFuture *victim = coro_task_get_awaited (task);
+
+  g_assert_true (coro_future_cancelled (victim));
+  g_assert_true (coro_future_cancelled (victim_sleep));
+  g_assert_true (g_cancellable_is_cancelled (coro_task_get_cancellable ((CoroTask *) victim)));
+  g_clear_pointer (&victim_sleep, coro_future_unref);
+  coro_task_return (task);
+}
+
+static void
+canceller_cancel (CoroTask *task,
+                  gpointer  frame)
+{
+  Canceller *self = frame;
+
+  g_assert_nonnull (victim_sleep);
+  g_assert_true (coro_task_cancel (self->victim, "stop"));
+  g_assert_false (coro_future_done (CORO_FUTURE (self->victim)));  /* asyncio: a request */
+  g_assert_true (coro_task_cancel (self->victim, "stop again"));
+  g_assert_cmpuint (coro_task_cancelling (self->victim), ==, 2);
+  coro_await_catch (task, CORO_FUTURE (g_steal_pointer (&self->victim)), canceller_check);
+}
+
+static void
+canceller_start (CoroTask *task,
+                 gpointer  frame)
+{
+  coro_await (task, coro_sleep (1), canceller_cancel);
+}
+
+static void
+victim_step (CoroTask *task,
+             gpointer  frame)
+{
+  CoroFuture *sleep = coro_sleep (3600);
+
+  victim_sleep = coro_future_ref (sleep);
+  coro_await (task, sleep, mark_next);
+}
+
+static void
+test_task_cancel_while_awaiting (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task;
+
+  next_ran = FALSE;
+  task = CORO_CREATE_TASK (canceller_start, Canceller, .victim = CORO_CREATE_TASK (victim_step, Empty, 0));
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_false (next_ran);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+static void
+test_task_cancel_after_done (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (add_start, Add, .a = 1, .b = 2, .delay = 0);
+
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_false (coro_task_cancel (task, NULL));
+  g_assert_false (coro_future_cancelled (CORO_FUTURE (task)));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 2003);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Catching the cancellation and carrying on. */
+static void
+stubborn_resumed (CoroTask *task,
+                  gpointer  frame)
+{
+  coro_task_return_string (task, "survived");
+}
+
+static void
+stubborn_caught (CoroTask *task,
+                 gpointer  frame)
+{
+  g_assert_true (coro_future_cancelled (coro_task_get_awaited (task)));
+  g_assert_cmpuint (coro_task_cancelling (task), ==, 1);
+  g_assert_cmpuint (coro_task_uncancel (task), ==, 0);
+  /* Carry on: further awaits work normally. */
+  coro_await (task, coro_sleep (2), stubborn_resumed);
+}
+
+static void
+stubborn_start (CoroTask *task,
+                gpointer  frame)
+{
+  coro_await_catch (task, coro_sleep (3600), stubborn_caught);
+}
+
+static void
+cancel_soon (gpointer user_data)
+{
+  coro_task_cancel (user_data, NULL);
+}
+
+static void
+test_task_catch_cancellation (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroTask *task = CORO_CREATE_TASK (stubborn_start, Empty, 0);
+
+  coro_handle_unref (coro_loop_call_later (loop, 1, cancel_soon, task, NULL));
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_false (coro_future_cancelled (CORO_FUTURE (task)));
+  g_assert_cmpstr (coro_future_get_string (CORO_FUTURE (task), NULL), ==, "survived");
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 3, 1e-9);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Names, current task, all tasks */
+typedef struct
+{
+  CoroTask **seen;
+} Current;
+
+static void
+current_step (CoroTask *task,
+              gpointer  frame)
+{
+  Current *self = frame;
+  g_autoptr(GPtrArray) all = coro_all_tasks ();
+
+  *self->seen = coro_current_task ();
+  g_assert_true (g_ptr_array_find (all, task, NULL));
+  coro_task_return (task);
+}
+
+static void
+test_task_current_and_all (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *seen = NULL;
+  CoroTask *task = CORO_CREATE_TASK (current_step, Current, .seen = &seen);
+  g_autoptr(GPtrArray) all = NULL;
+
+  g_assert_null (coro_current_task ());
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (seen == task);
+  g_assert_null (coro_current_task ());
+  all = coro_all_tasks ();
+  g_assert_false (g_ptr_array_find (all, task, NULL));  /* done tasks are not listed */
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+static void
+test_task_names (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *a = CORO_CREATE_TASK (add_start, Add, .delay = 0);
+  CoroTask *b = CORO_CREATE_TASK (add_start, Add, .delay = 0);
+  const char *name_a = coro_task_get_name (a);
+
+  g_assert_true (g_str_has_prefix (name_a, "Task-"));
+  g_assert_cmpstr (name_a, !=, coro_task_get_name (b));
+  coro_task_set_name (b, "worker");
+  g_assert_cmpstr (coro_task_get_name (b), ==, "worker");
+  coro_test_run (CORO_FUTURE (a));
+  coro_test_run (CORO_FUTURE (b));
+  coro_future_unref (CORO_FUTURE (a));
+  coro_future_unref (CORO_FUTURE (b));
+  CORO_TEST_END ();
+}
+
+/* A task is a future: callbacks, awaiting, return_future. */
+static void
+count_callback (CoroFuture *future,
+                gpointer    user_data)
+{
+  int *count = user_data;
+
+  g_assert_cmpint (coro_future_get_int (future, NULL), ==, 2003);
+  (*count)++;
+}
+
+static void
+chain_step (CoroTask *task,
+            gpointer  frame)
+{
+  /* return await add(...) without a step of our own */
+  coro_task_return_future (task, CORO_FUTURE (CORO_CREATE_TASK (add_start, Add, .a = 1, .b = 2, .delay = 1)));
+}
+
+static void
+test_task_is_a_future (void)
+{
+  CORO_TEST_BEGIN ();
+  int count = 0;
+  CoroTask *task = CORO_CREATE_TASK (chain_step, Empty, 0);
+
+  coro_future_add_done_callback (CORO_FUTURE (task), count_callback, &count, NULL);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (count, ==, 1);
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 2003);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+static void
+fail_step (CoroTask *task,
+           gpointer  frame)
+{
+  coro_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "took %d s", 3);
+}
+
+static void
+test_task_return_error (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (fail_step, Empty, 0);
+  GError *error = NULL;
+
+  coro_test_run_fails (CORO_FUTURE (task), G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  coro_future_propagate (CORO_FUTURE (task), &error);
+  g_assert_cmpstr (error->message, ==, "took 3 s");
+  g_clear_error (&error);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* The loop keeps a running task alive. */
+static int finally_ran;
+
+static void
+finally_count (gpointer data)
+{
+  finally_ran++;
+}
+
+static void
+detached_step (CoroTask *task,
+               gpointer  frame)
+{
+  coro_task_defer (task, finally_count, NULL);
+  coro_await (task, coro_sleep (1), mark_next);
+}
+
+static void
+test_task_kept_alive (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroFuture *sleep;
+
+  finally_ran = 0;
+  next_ran = FALSE;
+  coro_future_unref (CORO_FUTURE (CORO_CREATE_TASK (detached_step, Empty, 0)));
+  sleep = coro_sleep (2);
+  coro_test_run (sleep);
+  coro_future_unref (sleep);
+  g_assert_true (next_ran);
+  g_assert_cmpint (finally_ran, ==, 1);
+  CORO_TEST_END ();
+}
+
+/* A step that neither awaits nor returns is a programming error reported as a failure. */
+static void
+lost_step (CoroTask *task,
+           gpointer  frame)
+{
+}
+
+static void
+test_task_step_without_outcome (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (lost_step, Empty, 0);
+
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_INVALID_STATE);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+static void
+test_task_new_and_start (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_TASK_NEW (add_start, Add, .a = 2, .b = 2, .delay = 0);
+  CoroFuture *sleep = coro_sleep (5);
+
+  /* Not scheduled until started. */
+  coro_test_run (sleep);
+  coro_future_unref (sleep);
+  g_assert_false (coro_future_done (CORO_FUTURE (task)));
+  coro_task_start (task);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 2004);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  coro_test_init (&argc, &argv);
+
+  g_test_add_func ("/task/steps-and-frame", test_task_steps_and_frame);
+  g_test_add_func ("/task/await-pending-future", test_task_await_pending_future);
+  g_test_add_func ("/task/await-failed", test_task_await_failed);
+  g_test_add_func ("/task/await-done-trampoline", test_task_await_done_trampoline);
+  g_test_add_func ("/task/cancel-before-start", test_task_cancel_before_start);
+  g_test_add_func ("/task/cancel-while-awaiting", test_task_cancel_while_awaiting);
+  g_test_add_func ("/task/cancel-after-done", test_task_cancel_after_done);
+  g_test_add_func ("/task/catch-cancellation", test_task_catch_cancellation);
+  g_test_add_func ("/task/current-and-all", test_task_current_and_all);
+  g_test_add_func ("/task/names", test_task_names);
+  g_test_add_func ("/task/is-a-future", test_task_is_a_future);
+  g_test_add_func ("/task/return-error", test_task_return_error);
+  g_test_add_func ("/task/kept-alive", test_task_kept_alive);
+  g_test_add_func ("/task/step-without-outcome", test_task_step_without_outcome);
+  g_test_add_func ("/task/new-and-start", test_task_new_and_start);
+
+  return g_test_run ();
+}
