@@ -70,3 +70,4 @@ coro_test_assert_order (GArray    *order,
 {
   g_assert_cmpmem (order->data, order->len * sizeof (int), expected, n_expected * sizeof (int));
 }
+

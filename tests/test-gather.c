@@ -1,0 +1,279 @@
+/* test-gather.c: coro_gather and coro_gatherv
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "coro-test.h"
+
+typedef struct
+{
+  double delay;
+  gint64 value;
+  gboolean fail;
+  gboolean *cancelled;   /* set when the task sees its cancellation */
+} Child;
+
+static void child_end (CoroTask *task, gpointer frame);
+
+static void
+child_start (CoroTask *task,
+             gpointer  frame)
+{
+  Child *self = frame;
+
+  coro_await_catch (task, coro_sleep (self->delay), child_end);
+}
+
+static void
+child_end (CoroTask *task,
+           gpointer  frame)
+{
+  Child *self = frame;
+  CoroFuture *sleep = coro_task_get_awaited (task);
+
+  if (coro_future_cancelled (sleep))
+    {
+      if (self->cancelled != NULL)
+        *self->cancelled = TRUE;
+      coro_task_return_error (task, g_error_copy (coro_future_get_error (sleep)));
+    }
+  else if (self->fail)
+    coro_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "child %" G_GINT64_FORMAT, self->value);
+  else
+    coro_task_return_int (task, self->value);
+}
+
+#define CHILD(...) CORO_FUTURE (CORO_CREATE_TASK (child_start, Child, __VA_ARGS__))
+
+static void
+test_gather_argument_order (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroFuture *a = CHILD (.delay = 3, .value = 1);
+  CoroFuture *b = CHILD (.delay = 1, .value = 2);
+  CoroFuture *c = CHILD (.delay = 2, .value = 3);
+  CoroFuture *gather = coro_gather (a, b, c, NULL);
+  CoroFuture **results;
+  guint n = 0;
+
+  coro_test_run (gather);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 3, 1e-9);
+  results = coro_future_get_futures (gather, &n, NULL);
+  g_assert_cmpuint (n, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (coro_future_get_int (results[i], NULL), ==, i + 1);
+  coro_future_unref (gather);
+  CORO_TEST_END ();
+}
+
+typedef struct
+{
+  CoroFuture *gather;
+  CoroFuture *slow;
+  gboolean *slow_cancelled;
+} Parent;
+
+static void parent_slow_done (CoroTask *task, gpointer frame);
+
+static void
+parent_gather_failed (CoroTask *task,
+                      gpointer  frame)
+{
+  Parent *self = frame;
+  const GError *error = coro_future_get_error (coro_task_get_awaited (task));
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "child 2");
+  /* asyncio: the other children keep running. */
+  g_assert_false (coro_future_done (self->slow));
+  coro_await (task, coro_future_ref (self->slow), parent_slow_done);
+}
+
+static void
+parent_slow_done (CoroTask *task,
+                  gpointer  frame)
+{
+  Parent *self = frame;
+
+  g_assert_false (*self->slow_cancelled);
+  coro_task_return_int (task, coro_future_get_int (coro_task_get_awaited (task), NULL));
+}
+
+static void
+parent_start (CoroTask *task,
+              gpointer  frame)
+{
+  Parent *self = frame;
+
+  coro_await_catch (task, coro_future_ref (self->gather), parent_gather_failed);
+}
+
+static void
+test_gather_error_first (void)
+{
+  CORO_TEST_BEGIN ();
+  gboolean slow_cancelled = FALSE;
+  CoroFuture *slow = CHILD (.delay = 5, .value = 1, .cancelled = &slow_cancelled);
+  CoroFuture *bad = CHILD (.delay = 1, .value = 2, .fail = TRUE);
+  CoroFuture *worse = CHILD (.delay = 2, .value = 3, .fail = TRUE);
+  CoroFuture *children[] = { slow, bad, worse };
+  CoroFuture *gather = coro_gatherv (children, 3, CORO_GATHER_NONE);
+  CoroTask *parent = CORO_CREATE_TASK (parent_start, Parent, .gather = gather, .slow = slow,
+                                       .slow_cancelled = &slow_cancelled);
+
+  coro_test_run (CORO_FUTURE (parent));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (parent), NULL), ==, 1);
+  g_assert_true (coro_future_done (worse));
+  for (guint i = 0; i < 3; i++)
+    coro_future_unref (children[i]);
+  coro_future_unref (gather);
+  coro_future_unref (CORO_FUTURE (parent));
+  CORO_TEST_END ();
+}
+
+static void
+test_gather_return_exceptions (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroFuture *cancelled = coro_future_new ();
+  CoroFuture *children[] = { CHILD (.delay = 1, .value = 1), CHILD (.delay = 2, .value = 2, .fail = TRUE), cancelled };
+  CoroFuture *gather = coro_gatherv (children, 3, CORO_GATHER_RETURN_EXCEPTIONS);
+  CoroFuture **results;
+  guint n;
+
+  coro_future_cancel (cancelled, NULL);
+  coro_test_run (gather);
+  results = coro_future_get_futures (gather, &n, NULL);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpint (coro_future_get_int (results[0], NULL), ==, 1);
+  g_assert_error (coro_future_get_error (results[1]), G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_true (coro_future_cancelled (results[2]));
+  for (guint i = 0; i < 3; i++)
+    coro_future_unref (children[i]);
+  coro_future_unref (gather);
+  CORO_TEST_END ();
+}
+
+static void
+test_gather_cancel_on_error (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  gboolean cancelled = FALSE;
+  CoroFuture *slow = CHILD (.delay = 100, .cancelled = &cancelled);
+  CoroFuture *bad = CHILD (.delay = 1, .fail = TRUE);
+  CoroFuture *children[] = { slow, bad };
+  CoroFuture *gather = coro_gatherv (children, 2, CORO_GATHER_CANCEL_ON_ERROR);
+
+  coro_test_run_fails (gather, G_IO_ERROR, G_IO_ERROR_FAILED);
+  coro_test_yield ();
+  /* Beyond asyncio: the first error cancels the siblings. */
+  g_assert_true (cancelled);
+  g_assert_true (coro_future_cancelled (slow));
+  g_assert_cmpfloat (coro_loop_time (loop) - start, <, 2);
+  coro_future_unref (bad);
+  coro_future_unref (slow);
+  coro_future_unref (gather);
+  CORO_TEST_END ();
+}
+
+static void
+cancel_gather (gpointer data)
+{
+  g_assert_true (coro_future_cancel (data, "enough"));
+}
+
+static void
+test_gather_cancel_cancels_children (void)
+{
+  CORO_TEST_BEGIN ();
+  gboolean a_cancelled = FALSE, b_cancelled = FALSE;
+  CoroFuture *a = CHILD (.delay = 10, .cancelled = &a_cancelled);
+  CoroFuture *b = CHILD (.delay = 20, .cancelled = &b_cancelled);
+  CoroFuture *children[] = { a, b };
+  CoroFuture *gather = coro_gatherv (children, 2, CORO_GATHER_NONE);
+
+  /* Cancel while the children run. */
+  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, cancel_gather, gather, NULL));
+  coro_test_run_fails (gather, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_true (a_cancelled && b_cancelled);
+  g_assert_true (coro_future_cancelled (a) && coro_future_cancelled (b));
+  g_assert_true (coro_future_cancelled (gather));
+  coro_future_unref (a);
+  coro_future_unref (b);
+  coro_future_unref (gather);
+  CORO_TEST_END ();
+}
+
+static void
+test_gather_empty_and_done (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroFuture *gather = coro_gatherv (NULL, 0, CORO_GATHER_NONE);
+  CoroFuture *done = coro_future_new ();
+  guint n = 99;
+
+  /* No children: done at once, with an empty result. */
+  g_assert_true (coro_future_done (gather));
+  coro_future_get_futures (gather, &n, NULL);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_true (coro_future_propagate (gather, NULL));
+  coro_future_unref (gather);
+
+  gather = coro_gather ((CoroFuture *) NULL, NULL);
+  g_assert_true (coro_future_done (gather));
+  coro_future_unref (gather);
+
+  coro_future_set_string (done, "ready", NULL);
+  gather = coro_gather (coro_future_ref (done), coro_future_ref (done), NULL);
+  coro_test_run (gather);
+  {
+    CoroFuture **results = coro_future_get_futures (gather, &n, NULL);
+
+    g_assert_cmpuint (n, ==, 2);
+    g_assert_cmpstr (coro_future_get_string (results[1], NULL), ==, "ready");
+  }
+  coro_future_unref (gather);
+  coro_future_unref (done);
+  CORO_TEST_END ();
+}
+
+static void
+test_gather_plain_futures_and_tasks (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroFuture *plain = coro_future_new ();
+  CoroFuture *gather = coro_gather (coro_future_ref (plain), CHILD (.delay = 1, .value = 5), coro_sleep (2), NULL);
+  CoroFuture **results;
+  guint n;
+
+  coro_future_set_double (plain, 0.5, NULL);
+  coro_test_run (gather);
+  results = coro_future_get_futures (gather, &n, NULL);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpfloat (coro_future_get_double (results[0], NULL), ==, 0.5);
+  g_assert_cmpint (coro_future_get_int (results[1], NULL), ==, 5);
+  g_assert_true (coro_future_propagate (results[2], NULL));
+  coro_future_unref (plain);
+  coro_future_unref (gather);
+  CORO_TEST_END ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  coro_test_init (&argc, &argv);
+
+  g_test_add_func ("/gather/argument-order", test_gather_argument_order);
+  g_test_add_func ("/gather/error-first", test_gather_error_first);
+  g_test_add_func ("/gather/return-exceptions", test_gather_return_exceptions);
+  g_test_add_func ("/gather/cancel-on-error", test_gather_cancel_on_error);
+  g_test_add_func ("/gather/cancel-cancels-children", test_gather_cancel_cancels_children);
+  g_test_add_func ("/gather/empty-and-done", test_gather_empty_and_done);
+  g_test_add_func ("/gather/plain-futures-and-tasks", test_gather_plain_futures_and_tasks);
+
+  return g_test_run ();
+}
