@@ -346,8 +346,12 @@ source_dispatch (GSource     *source,
           CoroTimer *first = coro_timer_heap_peek (&loop->timers);
 
           /* The virtual clock jumps to the next deadline once nothing else can happen
-           * first: nothing ready and no thread about to post a result. */
-          if (!loop->virtual_clock || first == NULL || g_atomic_int_get (&loop->in_flight) > 0)
+           * first: nothing ready and no thread about to post a result. It jumps only at
+           * the start of a dispatch, so that whoever iterates the context (coro_run
+           * waiting for its future, other sources) sees each instant before the next,
+           * as with real time. */
+          if (!loop->virtual_clock || first == NULL || pass > 0 ||
+              g_atomic_int_get (&loop->in_flight) > 0)
             break;
           loop->virtual_now = MAX (loop->virtual_now, first->when);
           continue;
