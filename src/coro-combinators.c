@@ -26,13 +26,26 @@ sleep_cancel (CoroFuture *future,
 {
   SleepFuture *self = (SleepFuture *) future;
 
+  future->flags &= ~CORO_FUTURE_FLAG_ORPHANABLE;
   coro_loop_remove_timer (future->loop, &self->timer);
   return coro_future_cancel_default (future, msg);
+}
+
+/* Only the timer heap still holds the sleep: nobody can await it any more, so its timer
+ * goes now rather than at the deadline (asyncio's sleep never starts unless awaited). */
+static void
+sleep_orphaned (CoroFuture *future)
+{
+  SleepFuture *self = (SleepFuture *) future;
+
+  future->flags &= ~CORO_FUTURE_FLAG_ORPHANABLE;
+  coro_loop_remove_timer (future->loop, &self->timer);  /* drops the last reference */
 }
 
 static const CoroFutureClass sleep_class = {
   .name = "Sleep",
   .cancel = sleep_cancel,
+  .orphaned = sleep_orphaned,
 };
 
 static void
@@ -40,6 +53,7 @@ sleep_fired (CoroTimer *timer)
 {
   SleepFuture *self = SLEEP_OF_TIMER (timer);
 
+  self->parent.flags &= ~CORO_FUTURE_FLAG_ORPHANABLE;  /* the ready queue holds it now */
   if (coro_future_is_pending (&self->parent))
     coro_future_set_none (&self->parent, NULL);
   coro_future_unref (&self->parent);
@@ -74,6 +88,7 @@ sleep_new_at (CoroLoop *loop,
   self->timer.unref = sleep_timer_unref;
   coro_loop_add_timer (loop, &self->timer, when_us);
   coro_future_ref (&self->parent); /* the heap's */
+  self->parent.flags |= CORO_FUTURE_FLAG_ORPHANABLE;
   return &self->parent;
 }
 

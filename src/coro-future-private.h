@@ -34,6 +34,7 @@ typedef enum
   CORO_FUTURE_FLAG_TASK            = 1 << 0,
   CORO_FUTURE_FLAG_YIELD           = 1 << 1, /* done, but awaiting it yields one pass */
   CORO_FUTURE_FLAG_RETRIEVED       = 1 << 2, /* its error was looked at */
+  CORO_FUTURE_FLAG_ORPHANABLE      = 1 << 3, /* klass->orphaned runs when one ref is left */
 } CoroFutureFlags;
 
 /* Subclasses (tasks, sleeps, gathers…) override cancellation and release their own
@@ -44,6 +45,9 @@ typedef struct
   gboolean  (*cancel)   (CoroFuture *future,
                          const char *msg);
   void      (*finalize) (CoroFuture *future);
+  /* With CORO_FUTURE_FLAG_ORPHANABLE: the last reference left is the future's own (a
+   * sleep's queued timer), so nobody can ever see it complete; drop it now. */
+  void      (*orphaned) (CoroFuture *future);
 } CoroFutureClass;
 
 typedef struct

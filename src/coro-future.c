@@ -197,7 +197,11 @@ coro_future_unref (CoroFuture *future)
   g_return_if_fail (future->ref_count > 0);
 
   if G_LIKELY (--future->ref_count > 0)
-    return;
+    {
+      if G_UNLIKELY (future->ref_count == 1 && (future->flags & CORO_FUTURE_FLAG_ORPHANABLE))
+        future->klass->orphaned (future);
+      return;
+    }
 
   if (future->klass->finalize != NULL)
     future->klass->finalize (future);

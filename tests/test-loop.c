@@ -340,6 +340,31 @@ test_loop_other_context (void)
   g_main_context_unref (context);
 }
 
+static void
+test_loop_dropped_sleep (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroFuture *kept = coro_sleep (2);
+  CoroFuture *yield;
+
+  /* A sleep nobody holds any more goes at once, with its timer: the loop has nothing to
+   * wait for, so the virtual clock does not move to its deadline. */
+  coro_future_unref (coro_sleep (3600));
+  g_assert_cmpuint (coro_loop_get_n_futures (loop), ==, coro_test_baseline_ + 1);
+  yield = coro_sleep (0);
+  coro_test_run (yield);
+  coro_future_unref (yield);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 0, 1e-6);
+
+  /* One still held completes at its deadline. */
+  coro_test_run (kept);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 2, 1e-6);
+  coro_future_unref (kept);
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -357,6 +382,7 @@ main (int   argc,
   g_test_add_func ("/loop/virtual-clock", test_loop_virtual_clock);
   g_test_add_func ("/loop/time-monotonic", test_loop_time_monotonic);
   g_test_add_func ("/loop/other-context", test_loop_other_context);
+  g_test_add_func ("/loop/dropped-sleep", test_loop_dropped_sleep);
 
   return g_test_run ();
 }

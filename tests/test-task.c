@@ -549,6 +549,113 @@ test_task_new_and_start (void)
   CORO_TEST_END ();
 }
 
+/* Three tasks deep: the innermost error reaches the outermost unchanged. */
+typedef struct
+{
+  int depth;
+} Deep;
+
+static void
+deep_after (CoroTask *task,
+            gpointer  frame)
+{
+  g_assert_not_reached ();
+}
+
+static void
+deep_step (CoroTask *task,
+           gpointer  frame)
+{
+  Deep *self = frame;
+
+  if (self->depth == 3)
+    {
+      coro_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "depth %d", self->depth);
+      return;
+    }
+  coro_await (task, CORO_FUTURE (CORO_CREATE_TASK (deep_step, Deep, .depth = self->depth + 1)), deep_after);
+}
+
+static void
+test_task_nested_error (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (deep_step, Deep, .depth = 1);
+  GError *error = NULL;
+
+  g_assert_false (coro_run (coro_future_ref (CORO_FUTURE (task)), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_cmpstr (error->message, ==, "depth 3");
+  g_clear_error (&error);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Programming errors: a critical naming the problem, the future released, no crash. */
+static void
+await_twice_step (CoroTask *task,
+                  gpointer  frame)
+{
+  coro_await (task, coro_sleep (1), mark_next);
+  coro_test_expect_critical ("*already awaited in this step*");
+  coro_await (task, coro_sleep (2), mark_next);
+  coro_test_assert_expected ();
+}
+
+static void
+test_task_bad_awaits (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroTask *task = CORO_TASK_NEW (add_start, Add, .delay = 0);
+
+  /* Awaiting from outside a step. */
+  coro_test_expect_critical ("*is not running a step*");
+  coro_await (task, coro_sleep (1), add_finish);
+  coro_test_assert_expected ();
+  coro_test_expect_critical ("*the future is NULL*");
+  coro_await (task, NULL, add_finish);
+  coro_test_assert_expected ();
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+
+  /* Awaiting twice in one step: the first await stands. */
+  next_ran = FALSE;
+  task = CORO_CREATE_TASK (await_twice_step, Empty, 0);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (next_ran);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 1, 1e-6);
+  coro_future_unref (CORO_FUTURE (task));
+}
+
+/* g_return_if_fail() guards log through g_log(), where g_test_expect_message() works. */
+static void
+test_task_null_arguments (void)
+{
+  CORO_TEST_BEGIN ();
+
+  g_test_expect_message ("Coro", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_false (coro_task_cancel (NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Coro", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_null (coro_task_new (NULL, NULL, 0));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Coro", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_false (coro_future_set_int (NULL, 1, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Coro", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_false (coro_future_done (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Coro", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_false (coro_run (NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Coro", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_null (coro_loop_call_soon (coro_loop_get_default (), NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +677,9 @@ main (int   argc,
   g_test_add_func ("/task/kept-alive", test_task_kept_alive);
   g_test_add_func ("/task/step-without-outcome", test_task_step_without_outcome);
   g_test_add_func ("/task/new-and-start", test_task_new_and_start);
+  g_test_add_func ("/task/nested-error", test_task_nested_error);
+  g_test_add_func ("/task/bad-awaits", test_task_bad_awaits);
+  g_test_add_func ("/task/null-arguments", test_task_null_arguments);
 
   return g_test_run ();
 }
