@@ -14,4 +14,5 @@
 # include "coro/coro-task.h"
 # include "coro/coro-combinators.h"
 # include "coro/coro-executor.h"
+# include "coro/coro-locks.h"
 #undef CORO_INSIDE

@@ -33,7 +33,7 @@ typedef enum
 {
   CORO_FUTURE_FLAG_TASK            = 1 << 0,
   CORO_FUTURE_FLAG_YIELD           = 1 << 1, /* done, but awaiting it yields one pass */
-  CORO_FUTURE_FLAG_RETRIEVED       = 1 << 2, /* its error was looked at */
+  CORO_FUTURE_FLAG_RETRIEVED       = 1 << 2, /* its outcome was looked at */
   CORO_FUTURE_FLAG_ORPHANABLE      = 1 << 3, /* klass->orphaned runs when one ref is left */
 } CoroFutureFlags;
 

@@ -938,8 +938,12 @@ resolve (CoroFuture      *future,
       g_propagate_error (error, g_error_copy (future->error));
       return NULL;
     }
+  future->flags |= CORO_FUTURE_FLAG_RETRIEVED;
   while (future->kind == CORO_RESULT_FORWARD)
-    future = future->result.v_forward;
+    {
+      future = future->result.v_forward;
+      future->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+    }
   if G_UNLIKELY (want != CORO_RESULT_NONE && future->kind != want)
     {
       g_set_error (error, CORO_ERROR, CORO_ERROR_RESULT_TYPE,
