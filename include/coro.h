@@ -15,4 +15,5 @@
 # include "coro/coro-combinators.h"
 # include "coro/coro-executor.h"
 # include "coro/coro-locks.h"
+# include "coro/coro-queue.h"
 #undef CORO_INSIDE
