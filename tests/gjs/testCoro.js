@@ -316,5 +316,114 @@ test('tasks and errors from JavaScript', () => {
     assertEq(Coro.GatherFlags.CANCEL_ON_ERROR, 2, 'flags');
 });
 
+test('Lock, Event, Condition', () => {
+    const lock = Coro.Lock.new();
+    const first = lock.acquire();
+    assert(first.done() && lock.locked(), 'free lock taken at once');
+    const second = lock.acquire();
+    assert(!second.done(), 'second waits');
+    loop.call_later(0.05, () => lock.release());
+    Coro.run(second);
+    assert(lock.locked(), 'handed over');
+    lock.release();
+    assertThrowsCoro(Coro.Error.INVALID_STATE, () => lock.release(), 'release unlocked');
+
+    const event = new Coro.Event();
+    const waits = [event.wait(), event.wait()];
+    loop.call_soon(() => event.set());
+    Coro.run(Coro.gather(waits, Coro.GatherFlags.NONE));
+    assert(waits.every(w => w.get_boolean()), 'woken');
+    assert(event.is_set() && event.wait().done(), 'set event does not wait');
+    event.clear();
+    assert(!event.is_set(), 'cleared');
+
+    const cond = Coro.Condition.new(null);
+    Coro.run(cond.acquire());
+    const wait = cond.wait();
+    loop.call_later(0.05, () => {
+        assert(cond.acquire().done(), 'lock free while waiting');
+        cond.notify(1);
+        cond.release();
+    });
+    Coro.run(wait);
+    assert(wait.get_boolean() && cond.locked(), 'notified and holding the lock');
+    let n = 0;
+    const bump = () => {
+        cond.acquire();
+        n++;
+        cond.notify_all();
+        cond.release();
+        if (n < 3)
+            loop.call_later(0.01, bump);
+    };
+    cond.release();
+    Coro.run(cond.acquire());
+    loop.call_later(0.01, bump);
+    Coro.run(cond.wait_for(() => n >= 3));
+    assertEq(n, 3, 'predicate');
+    cond.release();
+    assertThrowsCoro(Coro.Error.INVALID_STATE, () => cond.notify(1), 'notify unlocked');
+});
+
+test('Semaphore, BoundedSemaphore, Barrier', () => {
+    const sem = Coro.Semaphore.new(1);
+    const a = sem.acquire();
+    assert(a.done() && sem.locked(), 'taken');
+    sem.release();
+    assertEq(sem.get_value(), 1, 'value');
+    const bounded = Coro.BoundedSemaphore.new(1);
+    assert(bounded instanceof Coro.Semaphore, 'subclass');
+    assertThrowsCoro(Coro.Error.INVALID_STATE, () => bounded.release(), 'bounded');
+
+    const barrier = Coro.Barrier.new(2);
+    const first = barrier.wait();
+    const second = barrier.wait();
+    assertEq(first.get_int(), 0, 'first index');
+    assertEq(second.get_int(), 1, 'second index');
+    const waiting = barrier.wait();
+    barrier.abort();
+    assert(barrier.get_broken(), 'broken');
+    assert(waiting.get_error().matches(Coro.error_quark(), Coro.Error.BROKEN_BARRIER), 'aborted wait');
+    barrier.reset();
+    assertEq(barrier.get_n_waiting(), 0, 'reset');
+});
+
+test('Queue, PriorityQueue, LifoQueue', () => {
+    const queue = Coro.Queue.new(2);
+    Coro.run(queue.put_int(1));
+    queue.put_string_nowait('two');
+    assert(queue.full(), 'full');
+    assertThrowsCoro(Coro.Error.QUEUE_FULL, () => queue.put_int_nowait(3), 'put_nowait');
+    const first = queue.get();
+    Coro.run(first);
+    assertEq(first.get_int(), 1, 'first item');
+    assertEq(queue.get_nowait().get_string(), 'two', 'second item');
+    assertThrowsCoro(Coro.Error.QUEUE_EMPTY, () => queue.get_nowait(), 'empty');
+
+    const getter = queue.get();
+    loop.call_later(0.05, () => queue.put_int_nowait(9));
+    Coro.run(getter);
+    assertEq(getter.get_int(), 9, 'handed over');
+    queue.task_done();
+    queue.task_done();
+    queue.task_done();
+    assert(queue.join().done(), 'joined');
+    assertThrowsCoro(Coro.Error.INVALID_STATE, () => queue.task_done(), 'too many task_done');
+    queue.shutdown(false);
+    assertThrowsCoro(Coro.Error.QUEUE_SHUT_DOWN, () => queue.put_int_nowait(1), 'shut down');
+
+    const pq = Coro.PriorityQueue.new(0);
+    [5, 1, 3].forEach(v => pq.put_int_nowait(v));
+    assertEq([0, 1, 2].map(() => pq.get_nowait().get_int()).join(), '1,3,5', 'priority order');
+    const lifo = Coro.LifoQueue.new(0);
+    [1, 2, 3].forEach(v => lifo.put_int_nowait(v));
+    assertEq([0, 1, 2].map(() => lifo.get_nowait().get_int()).join(), '3,2,1', 'lifo order');
+});
+
+test('no future outlives the suite', () => {
+    settle();
+    assertEq(loop.get_n_futures(), 0, 'live futures at the end');
+});
+
 print(`1..${count}`);
 System.exit(failures > 0 ? 1 : 0);

@@ -360,6 +360,168 @@ class TestTasks(CoroTestCase):
         self.assertEqual(int(Coro.GatherFlags.CANCEL_ON_ERROR), 2)
 
 
+class TestLocks(CoroTestCase):
+    def test_lock(self):
+        lock = Coro.Lock.new()
+        first = lock.acquire()
+        self.assertTrue(first.done() and lock.locked())
+        second = lock.acquire()
+        self.assertFalse(second.done())
+        self.loop.call_later(0.05, lambda: lock.release())
+        Coro.run(second)
+        self.assertTrue(lock.locked())
+        lock.release()
+        self.assertFalse(lock.locked())
+        with self.assertRaises(GLib.Error) as cm:
+            lock.release()
+        self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
+        del first, second
+
+    def test_lock_wait_for_timeout(self):
+        self.virtual()
+        lock = Coro.Lock()
+        held = lock.acquire()
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.wait_for(lock.acquire(), 1))
+        self.assertTrue(is_error(cm.exception, Coro.Error.TIMEOUT))
+        lock.release()
+        self.assertFalse(lock.locked())
+        del held
+
+    def test_event(self):
+        event = Coro.Event.new()
+        self.assertFalse(event.is_set())
+        waits = [event.wait(), event.wait()]
+        self.loop.call_soon(event.set)
+        Coro.run(Coro.gather(waits, Coro.GatherFlags.NONE))
+        self.assertTrue(all(w.get_boolean() for w in waits))
+        self.assertTrue(event.wait().done())
+        event.clear()
+        self.assertFalse(event.is_set())
+
+    def test_condition(self):
+        cond = Coro.Condition.new(None)
+        self.assertIsInstance(cond.get_lock(), Coro.Lock)
+        Coro.run(cond.acquire())
+        wait = cond.wait()
+
+        def notify():
+            # The wait released the lock: it is taken at once.
+            self.assertTrue(cond.acquire().done())
+            cond.notify(1)
+            cond.release()
+
+        self.loop.call_later(0.05, notify)
+        Coro.run(wait)
+        self.assertTrue(wait.get_boolean())
+        self.assertTrue(cond.locked())
+        cond.notify_all()
+        cond.release()
+        with self.assertRaises(GLib.Error):
+            cond.notify(1)
+
+    def test_condition_wait_for(self):
+        cond = Coro.Condition.new(Coro.Lock.new())
+        state = {'n': 0}
+
+        def bump():
+            self.assertTrue(cond.acquire().done())
+            state['n'] += 1
+            cond.notify_all()
+            cond.release()
+            if state['n'] < 3:
+                self.loop.call_later(0.01, bump)
+
+        Coro.run(cond.acquire())
+        self.loop.call_later(0.01, bump)
+        Coro.run(cond.wait_for(lambda: state['n'] >= 3))
+        self.assertEqual(state['n'], 3)
+        cond.release()
+
+    def test_semaphores(self):
+        sem = Coro.Semaphore.new(1)
+        a = sem.acquire()
+        self.assertTrue(a.done() and sem.locked())
+        self.assertEqual(sem.get_value(), 0)
+        sem.release()
+        sem.release()
+        self.assertEqual(sem.get_value(), 2)
+        bounded = Coro.BoundedSemaphore.new(1)
+        self.assertIsInstance(bounded, Coro.Semaphore)
+        with self.assertRaises(GLib.Error) as cm:
+            bounded.release()
+        self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
+        del a
+
+    def test_barrier(self):
+        barrier = Coro.Barrier.new(2)
+        self.assertEqual(barrier.get_parties(), 2)
+        first = barrier.wait()
+        self.assertEqual(barrier.get_n_waiting(), 1)
+        second = barrier.wait()
+        self.assertEqual((first.get_int(), second.get_int()), (0, 1))
+        waiting = barrier.wait()
+        barrier.abort()
+        self.assertTrue(barrier.get_broken())
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(waiting)
+        self.assertTrue(is_error(cm.exception, Coro.Error.BROKEN_BARRIER))
+        barrier.reset()
+        self.assertFalse(barrier.get_broken())
+
+
+class TestQueues(CoroTestCase):
+    def test_queue(self):
+        queue = Coro.Queue.new(2)
+        self.assertEqual(queue.get_maxsize(), 2)
+        Coro.run(queue.put_int(1))
+        queue.put_string_nowait('two')
+        self.assertTrue(queue.full())
+        with self.assertRaises(GLib.Error) as cm:
+            queue.put_int_nowait(3)
+        self.assertTrue(is_error(cm.exception, Coro.Error.QUEUE_FULL))
+        self.assertEqual(queue.qsize(), 2)
+        first = queue.get()
+        Coro.run(first)
+        self.assertEqual(first.get_int(), 1)
+        self.assertEqual(queue.get_nowait().get_string(), 'two')
+        self.assertTrue(queue.empty())
+        with self.assertRaises(GLib.Error) as cm:
+            queue.get_nowait()
+        self.assertTrue(is_error(cm.exception, Coro.Error.QUEUE_EMPTY))
+
+    def test_handoff_join_shutdown(self):
+        queue = Coro.Queue.new(0)
+        getter = queue.get()
+        self.loop.call_later(0.05, lambda: queue.put_value_nowait(GObject.Value(GObject.TYPE_STRING, 'v')))
+        Coro.run(getter)
+        self.assertEqual(getter.get_value(), 'v')
+        join = queue.join()
+        self.assertFalse(join.done())
+        queue.task_done()
+        Coro.run(join)
+        with self.assertRaises(GLib.Error):
+            queue.task_done()
+        waiting = queue.get()
+        queue.shutdown(False)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(waiting)
+        self.assertTrue(is_error(cm.exception, Coro.Error.QUEUE_SHUT_DOWN))
+        with self.assertRaises(GLib.Error):
+            queue.put_int_nowait(1)
+
+    def test_priority_and_lifo(self):
+        pq = Coro.PriorityQueue.new(0)
+        for n in (5, 1, 3):
+            pq.put_int_nowait(n)
+        self.assertEqual([pq.get_nowait().get_int() for _ in range(3)], [1, 3, 5])
+        lifo = Coro.LifoQueue.new(0)
+        for n in (1, 2, 3):
+            lifo.put_int_nowait(n)
+        self.assertEqual([lifo.get_nowait().get_int() for _ in range(3)], [3, 2, 1])
+        pq.shutdown(True)
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
