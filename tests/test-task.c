@@ -4,6 +4,8 @@
  */
 #include "coro-test.h"
 
+#include <pthread.h>
+
 /* A task that sleeps, then returns a + b. */
 typedef struct
 {
@@ -656,6 +658,572 @@ test_task_null_arguments (void)
   CORO_TEST_END ();
 }
 
+/* Steps run in order, each seeing what the previous ones wrote into the frame; a NULL
+ * next re-enters the same step. */
+typedef struct
+{
+  GArray *order;
+  int rounds;
+  gint64 sum;
+} Ordered;
+
+static void
+ordered_third (CoroTask *task,
+               gpointer  frame)
+{
+  Ordered *self = frame;
+
+  coro_test_append (self->order, 3);
+  self->sum += 100;
+  if (++self->rounds < 3)
+    {
+      coro_await (task, coro_sleep (1), NULL);
+      return;
+    }
+  coro_task_return_int (task, self->sum);
+}
+
+static void
+ordered_second (CoroTask *task,
+                gpointer  frame)
+{
+  Ordered *self = frame;
+
+  g_assert_cmpint (self->sum, ==, 1);
+  coro_test_append (self->order, 2);
+  self->sum += 10;
+  coro_await (task, coro_sleep (0), ordered_third);
+}
+
+static void
+ordered_first (CoroTask *task,
+               gpointer  frame)
+{
+  Ordered *self = frame;
+
+  g_assert_true (coro_task_get_frame (task) == frame);
+  coro_test_append (self->order, 1);
+  self->sum += 1;
+  coro_await (task, coro_sleep (2), ordered_second);
+}
+
+static void
+test_task_step_order (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  CoroTask *task = CORO_CREATE_TASK (ordered_first, Ordered, .order = order);
+  const int expected[] = { 1, 2, 3, 3, 3 };
+
+  coro_test_run (CORO_FUTURE (task));
+  coro_test_assert_order (order, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 311);
+  g_assert_cmpint (((Ordered *) coro_task_get_frame (task))->rounds, ==, 3);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 4, 1e-9);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* A done future continues in the same pass; coro_sleep (0) costs exactly one. */
+typedef struct
+{
+  guint64 pass;
+} Passes;
+
+static void
+passes_after_yield (CoroTask *task,
+                    gpointer  frame)
+{
+  Passes *self = frame;
+
+  g_assert_cmpuint (coro_loop_get_pass_count (coro_loop_get_default ()), ==, self->pass + 1);
+  coro_task_return (task);
+}
+
+static void
+passes_after_done (CoroTask *task,
+                   gpointer  frame)
+{
+  Passes *self = frame;
+
+  g_assert_cmpuint (coro_loop_get_pass_count (coro_loop_get_default ()), ==, self->pass);
+  g_assert_cmpstr (coro_future_get_string (coro_task_get_awaited (task), NULL), ==, "ready");
+  coro_await (task, coro_sleep (0), passes_after_yield);
+}
+
+static void
+passes_start (CoroTask *task,
+              gpointer  frame)
+{
+  Passes *self = frame;
+  CoroFuture *done = coro_future_new ();
+
+  coro_future_set_string (done, "ready", NULL);
+  self->pass = coro_loop_get_pass_count (coro_loop_get_default ());
+  coro_await (task, done, passes_after_done);
+}
+
+static void
+test_task_await_done_same_pass (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (passes_start, Passes, 0);
+
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (coro_future_propagate (CORO_FUTURE (task), NULL));
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* The million done futures again, on a thread whose whole stack is 256 KiB: only an
+ * iterative resume fits. */
+static gpointer
+small_stack_main (gpointer data)
+{
+  GMainContext *context = g_main_context_new ();
+  CoroTask *task;
+  gint64 count = -1;
+
+  g_main_context_push_thread_default (context);
+  coro_loop_set_virtual_clock (coro_loop_get_default (), TRUE);
+  task = CORO_CREATE_TASK (many_step, Many, .remaining = 1000000);
+  if (coro_run (coro_future_ref (CORO_FUTURE (task)), NULL))
+    count = coro_future_get_int (CORO_FUTURE (task), NULL);
+  coro_future_unref (CORO_FUTURE (task));
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  *(gint64 *) data = count;
+  return NULL;
+}
+
+static void
+test_task_await_done_small_stack (void)
+{
+  pthread_attr_t attr;
+  pthread_t thread;
+  gint64 count = 0;
+
+  g_assert_cmpint (pthread_attr_init (&attr), ==, 0);
+  g_assert_cmpint (pthread_attr_setstacksize (&attr, 256 * 1024), ==, 0);
+  g_assert_cmpint (pthread_create (&thread, &attr, small_stack_main, &count), ==, 0);
+  g_assert_cmpint (pthread_join (thread, NULL), ==, 0);
+  pthread_attr_destroy (&attr);
+  g_assert_cmpint (count, ==, 1000000);
+}
+
+/* Cancelled while awaiting, from outside: the awaited future is cancelled with the
+ * message, the task ends cancelled with it, and its GCancellable fires. */
+typedef struct
+{
+  CoroFuture **sleep;
+} Sleeper;
+
+static void
+sleeper_start (CoroTask *task,
+               gpointer  frame)
+{
+  Sleeper *self = frame;
+
+  *self->sleep = coro_sleep (3600);
+  coro_await (task, coro_future_ref (*self->sleep), mark_next);
+}
+
+static void
+cancel_with_reason (gpointer user_data)
+{
+  g_assert_true (coro_task_cancel (user_data, "reason"));
+}
+
+static void
+count_cancelled_signal (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  (*(int *) user_data)++;
+}
+
+static void
+test_task_cancel_message (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroFuture *sleep = NULL;
+  CoroTask *task = CORO_CREATE_TASK (sleeper_start, Sleeper, .sleep = &sleep);
+  GCancellable *cancellable = coro_task_get_cancellable (task);
+  int signalled = 0;
+  GError *error = NULL;
+
+  next_ran = FALSE;
+  g_signal_connect (cancellable, "cancelled", G_CALLBACK (count_cancelled_signal), &signalled);
+  coro_handle_unref (coro_loop_call_later (loop, 5, cancel_with_reason, task, NULL));
+  g_assert_false (coro_run (coro_future_ref (CORO_FUTURE (task)), &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "reason");
+  g_clear_error (&error);
+  g_assert_false (next_ran);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 5, 1e-9);
+  g_assert_true (coro_future_cancelled (sleep));
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (task)));
+  g_assert_cmpstr (coro_future_get_error (CORO_FUTURE (task))->message, ==, "reason");
+  g_assert_true (g_cancellable_is_cancelled (cancellable));
+  g_assert_cmpint (signalled, ==, 1);
+  g_assert_cmpuint (coro_task_cancelling (task), ==, 1);
+  coro_future_unref (sleep);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+static void
+test_task_cancellable_before_start (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task;
+
+  /* Asked for after the cancel: born cancelled. */
+  steps_run = 0;
+  task = CORO_CREATE_TASK (count_step, Empty, 0);
+  g_assert_true (coro_task_cancel (task, NULL));
+  g_assert_true (g_cancellable_is_cancelled (coro_task_get_cancellable (task)));
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpint (steps_run, ==, 0);
+  g_assert_false (coro_task_cancel (task, NULL));
+  coro_future_unref (CORO_FUTURE (task));
+
+  /* A task made with coro_task_new and cancelled before coro_task_start. */
+  task = CORO_TASK_NEW (count_step, Empty, 0);
+  g_assert_false (g_cancellable_is_cancelled (coro_task_get_cancellable (task)));
+  g_assert_true (coro_task_cancel (task, "never started"));
+  g_assert_true (g_cancellable_is_cancelled (coro_task_get_cancellable (task)));
+  coro_task_start (task);
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpint (steps_run, ==, 0);
+  g_assert_cmpstr (coro_future_get_error (CORO_FUTURE (task))->message, ==, "never started");
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* asyncio's test_cancel_at_end: a cancellation requested in the last step wins over the
+ * value it returns. */
+static void
+cancel_self_then_return (CoroTask *task,
+                         gpointer  frame)
+{
+  g_assert_true (coro_task_cancel (task, "self"));
+  g_assert_false (coro_future_done (CORO_FUTURE (task)));
+  coro_task_return_int (task, 12);
+}
+
+static void
+test_task_cancel_at_end (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (cancel_self_then_return, Empty, 0);
+  GError *error = NULL;
+
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (task)));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), &error), ==, 0);
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "self");
+  g_clear_error (&error);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* A cancellation requested in a step reaches the future the step then awaits; one
+ * withdrawn with uncancel before it was delivered is dropped. */
+typedef struct
+{
+  gboolean withdraw;
+} SelfCancel;
+
+static void
+self_cancel_after (CoroTask *task,
+                   gpointer  frame)
+{
+  coro_task_return_string (task, "finished");
+}
+
+static void
+self_cancel_start (CoroTask *task,
+                   gpointer  frame)
+{
+  SelfCancel *self = frame;
+
+  g_assert_true (coro_task_cancel (task, NULL));
+  g_assert_cmpuint (coro_task_cancelling (task), ==, 1);
+  if (self->withdraw)
+    g_assert_cmpuint (coro_task_uncancel (task), ==, 0);
+  coro_await (task, coro_sleep (10), self_cancel_after);
+}
+
+static void
+test_task_cancel_self_and_uncancel (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroTask *task = CORO_CREATE_TASK (self_cancel_start, SelfCancel, .withdraw = FALSE);
+
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 0, 1e-9);
+  coro_future_unref (CORO_FUTURE (task));
+
+  task = CORO_CREATE_TASK (self_cancel_start, SelfCancel, .withdraw = TRUE);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpstr (coro_future_get_string (CORO_FUTURE (task), NULL), ==, "finished");
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 10, 1e-9);
+  g_assert_cmpuint (coro_task_cancelling (task), ==, 0);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Cancelling a task that awaits another task cancels the inner one too. */
+typedef struct
+{
+  CoroFuture *inner;
+} Outer;
+
+static void
+outer_start (CoroTask *task,
+             gpointer  frame)
+{
+  Outer *self = frame;
+
+  coro_await (task, coro_future_ref (self->inner), mark_next);
+}
+
+static void
+test_task_cancel_propagates_to_awaited_task (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  CoroFuture *sleep = NULL;
+  CoroFuture *inner = CORO_FUTURE (CORO_CREATE_TASK (sleeper_start, Sleeper, .sleep = &sleep));
+  CoroTask *outer = CORO_CREATE_TASK (outer_start, Outer, .inner = inner);
+  GError *error = NULL;
+
+  next_ran = FALSE;
+  coro_handle_unref (coro_loop_call_later (loop, 1, cancel_with_reason, outer, NULL));
+  g_assert_false (coro_run (coro_future_ref (CORO_FUTURE (outer)), &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "reason");
+  g_clear_error (&error);
+  g_assert_true (coro_future_cancelled (inner));
+  g_assert_true (coro_future_cancelled (sleep));
+  g_assert_true (g_cancellable_is_cancelled (coro_task_get_cancellable ((CoroTask *) inner)));
+  g_assert_false (next_ran);
+  coro_future_unref (sleep);
+  coro_future_unref (inner);
+  coro_future_unref (CORO_FUTURE (outer));
+  CORO_TEST_END ();
+}
+
+/* Failing with a cancellation error, GIO's included, ends the task cancelled. */
+static void
+fail_cancelled_step (CoroTask *task,
+                     gpointer  frame)
+{
+  coro_task_return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "gio"));
+}
+
+static void
+fail_plain_step (CoroTask *task,
+                 gpointer  frame)
+{
+  coro_task_return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "exists"));
+}
+
+static void
+test_task_return_error_kinds (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (fail_plain_step, Empty, 0);
+
+  coro_test_run_fails (CORO_FUTURE (task), G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_false (coro_future_cancelled (CORO_FUTURE (task)));
+  g_assert_cmpstr (coro_future_get_error (CORO_FUTURE (task))->message, ==, "exists");
+  coro_future_unref (CORO_FUTURE (task));
+
+  task = CORO_CREATE_TASK (fail_cancelled_step, Empty, 0);
+  g_assert_false (coro_run (coro_future_ref (CORO_FUTURE (task)), NULL));
+  g_assert_true (coro_future_done (CORO_FUTURE (task)));
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (task)));
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* return_future with a future that fails: the task fails with its error. */
+static void
+chain_failed_step (CoroTask *task,
+                   gpointer  frame)
+{
+  coro_task_return_future (task, CORO_FUTURE (CORO_CREATE_TASK (fail_step, Empty, 0)));
+}
+
+static void
+test_task_return_future_error (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (chain_failed_step, Empty, 0);
+  GError *error = NULL;
+
+  g_assert_false (coro_run (coro_future_ref (CORO_FUTURE (task)), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpstr (error->message, ==, "took 3 s");
+  g_clear_error (&error);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Tasks created and not yet run are listed; ended ones are not. */
+static void
+test_task_all_tasks_pending (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *a = CORO_CREATE_TASK (add_start, Add, .delay = 1);
+  CoroTask *b = CORO_CREATE_TASK (add_start, Add, .delay = 2);
+  CoroTask *unstarted = CORO_TASK_NEW (add_start, Add, .delay = 1);
+  CoroFuture *gather;
+  GPtrArray *all = coro_all_tasks ();
+
+  g_assert_true (g_ptr_array_find (all, a, NULL));
+  g_assert_true (g_ptr_array_find (all, b, NULL));
+  g_assert_false (g_ptr_array_find (all, unstarted, NULL));
+  g_ptr_array_unref (all);
+
+  gather = coro_gather (CORO_FUTURE (a), CORO_FUTURE (b), NULL);
+  coro_test_run (gather);
+  all = coro_all_tasks ();
+  g_assert_cmpuint (all->len, ==, 0);
+  g_ptr_array_unref (all);
+  coro_future_unref (gather);
+  coro_future_unref (CORO_FUTURE (unstarted));
+  CORO_TEST_END ();
+}
+
+/* A task awaited by another task, with a done callback of its own. */
+typedef struct
+{
+  CoroTask *inner;
+} Awaiter;
+
+static void
+awaiter_got (CoroTask *task,
+             gpointer  frame)
+{
+  CoroFuture *inner = coro_task_get_awaited (task);
+
+  g_assert_true (coro_future_is_task (inner));
+  coro_task_return_int (task, coro_future_get_int (inner, NULL) * 2);
+}
+
+static void
+awaiter_start (CoroTask *task,
+               gpointer  frame)
+{
+  Awaiter *self = frame;
+
+  coro_await (task, CORO_FUTURE (self->inner), awaiter_got);
+}
+
+static void
+record_name (CoroFuture *future,
+             gpointer    user_data)
+{
+  *(char **) user_data = g_strdup (coro_task_get_name ((CoroTask *) future));
+}
+
+static void
+test_task_await_task (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroTask *inner = CORO_CREATE_TASK (add_start, Add, .a = 20, .b = 1, .delay = 2);
+  CoroTask *outer;
+  char *name = NULL;
+
+  coro_task_set_name (inner, "inner");
+  coro_future_add_done_callback (CORO_FUTURE (inner), record_name, &name, NULL);
+  outer = CORO_CREATE_TASK (awaiter_start, Awaiter, .inner = inner);
+  coro_test_run (CORO_FUTURE (outer));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (outer), NULL), ==, 2 * 2021);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 2, 1e-9);
+  g_assert_cmpstr (name, ==, "inner");
+  g_free (name);
+  coro_future_unref (CORO_FUTURE (outer));
+  CORO_TEST_END ();
+}
+
+/* Default names are Task-N with N counting up; set_name (NULL) goes back to it. */
+static void
+test_task_default_names (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *a = CORO_TASK_NEW (add_start, Add, .delay = 0);
+  CoroTask *b = CORO_TASK_NEW (add_start, Add, .delay = 0);
+  guint64 na = 0, nb = 0;
+
+  g_assert_true (g_str_has_prefix (coro_task_get_name (a), "Task-"));
+  g_assert_true (g_ascii_string_to_unsigned (coro_task_get_name (a) + 5, 10, 1, G_MAXUINT, &na, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (coro_task_get_name (b) + 5, 10, 1, G_MAXUINT, &nb, NULL));
+  g_assert_cmpuint (nb, ==, na + 1);
+  coro_task_set_name (a, "renamed");
+  g_assert_cmpstr (coro_task_get_name (a), ==, "renamed");
+  coro_task_set_name (a, NULL);
+  g_assert_cmpuint (g_ascii_strtoull (coro_task_get_name (a) + 5, NULL, 10), ==, na);
+  coro_future_unref (CORO_FUTURE (a));
+  coro_future_unref (CORO_FUTURE (b));
+  CORO_TEST_END ();
+}
+
+/* Clean-ups run last-registered first, on a cancelled task too. */
+typedef struct
+{
+  GArray *order;
+} Deferring;
+
+static void
+defer_one (gpointer data)
+{
+  coro_test_append (data, 1);
+}
+
+static void
+defer_two (gpointer data)
+{
+  coro_test_append (data, 2);
+}
+
+static void
+deferring_start (CoroTask *task,
+                 gpointer  frame)
+{
+  Deferring *self = frame;
+
+  coro_task_defer (task, defer_one, self->order);
+  coro_task_defer (task, defer_two, self->order);
+  coro_await (task, coro_sleep (100), mark_next);
+}
+
+static void
+test_task_defer_on_cancel (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  CoroTask *task = CORO_CREATE_TASK (deferring_start, Deferring, .order = order);
+  const int expected[] = { 2, 1 };
+
+  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, cancel_with_reason, task, NULL));
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  coro_test_assert_order (order, expected, G_N_ELEMENTS (expected));
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -680,6 +1248,21 @@ main (int   argc,
   g_test_add_func ("/task/nested-error", test_task_nested_error);
   g_test_add_func ("/task/bad-awaits", test_task_bad_awaits);
   g_test_add_func ("/task/null-arguments", test_task_null_arguments);
+
+  g_test_add_func ("/task/step-order", test_task_step_order);
+  g_test_add_func ("/task/await-done-same-pass", test_task_await_done_same_pass);
+  g_test_add_func ("/task/await-done-small-stack", test_task_await_done_small_stack);
+  g_test_add_func ("/task/cancel-message", test_task_cancel_message);
+  g_test_add_func ("/task/cancellable-before-start", test_task_cancellable_before_start);
+  g_test_add_func ("/task/cancel-at-end", test_task_cancel_at_end);
+  g_test_add_func ("/task/cancel-self-and-uncancel", test_task_cancel_self_and_uncancel);
+  g_test_add_func ("/task/cancel-propagates-to-awaited-task", test_task_cancel_propagates_to_awaited_task);
+  g_test_add_func ("/task/return-error-kinds", test_task_return_error_kinds);
+  g_test_add_func ("/task/return-future-error", test_task_return_future_error);
+  g_test_add_func ("/task/all-tasks-pending", test_task_all_tasks_pending);
+  g_test_add_func ("/task/await-task", test_task_await_task);
+  g_test_add_func ("/task/default-names", test_task_default_names);
+  g_test_add_func ("/task/defer-on-cancel", test_task_defer_on_cancel);
 
   return g_test_run ();
 }
