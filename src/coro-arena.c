@@ -25,25 +25,105 @@ struct _CoroArenaBlock
 
 #define BLOCK_HEADER CORO_ALIGN_UP (sizeof (CoroArenaBlock))
 
+/* A slab is CORO_SLAB_SIZE bytes aligned on CORO_SLAB_SIZE, so a block finds its slab by
+ * masking its address. The header sits at the start; blocks follow. */
+struct _CoroSlab
+{
+  CoroSlab      *prev;
+  CoroSlab      *next;
+  CoroPoolBlock *free;   /* blocks given back */
+  guint8        *bump;   /* blocks never handed out start here */
+  guint8        *end;
+  guint          cls;
+  guint          n_live;
+  gboolean       in_partial;
+};
+
+#define SLAB_HEADER CORO_ALIGN_UP (sizeof (CoroSlab))
+#define SLAB_OF(mem) ((CoroSlab *) ((guintptr) (mem) & ~(guintptr) (CORO_SLAB_SIZE - 1)))
+
+void
+coro_pool_init (CoroPool *pool)
+{
+  memset (pool, 0, sizeof *pool);
+  pool->use_malloc = g_strcmp0 (g_getenv ("CORO_POOL"), "malloc") == 0;
+}
+
+static void
+partial_remove (CoroPool *pool,
+                CoroSlab *slab)
+{
+  if (slab->prev != NULL)
+    slab->prev->next = slab->next;
+  else
+    pool->partial[slab->cls] = slab->next;
+  if (slab->next != NULL)
+    slab->next->prev = slab->prev;
+  slab->prev = slab->next = NULL;
+  slab->in_partial = FALSE;
+}
+
+static void
+partial_push (CoroPool *pool,
+              CoroSlab *slab)
+{
+  slab->prev = NULL;
+  slab->next = pool->partial[slab->cls];
+  if (slab->next != NULL)
+    slab->next->prev = slab;
+  pool->partial[slab->cls] = slab;
+  slab->in_partial = TRUE;
+}
+
+static CoroSlab *
+slab_new (CoroPool *pool,
+          guint     cls)
+{
+  CoroSlab *slab = g_aligned_alloc (1, CORO_SLAB_SIZE, CORO_SLAB_SIZE);
+
+  slab->prev = slab->next = NULL;
+  slab->free = NULL;
+  slab->bump = (guint8 *) slab + SLAB_HEADER;
+  slab->end = (guint8 *) slab + CORO_SLAB_SIZE;
+  slab->cls = cls;
+  slab->n_live = 0;
+  slab->in_partial = FALSE;
+  partial_push (pool, slab);
+  return slab;
+}
+
 gpointer
 coro_pool_alloc (CoroPool *pool,
                  gsize     size)
 {
   guint cls;
-  CoroPoolBlock *block;
+  CoroSlab *slab;
+  gpointer mem;
 
-  if (size > CORO_POOL_MAX_SIZE)
+  if (size > CORO_POOL_MAX_SIZE || pool->use_malloc)
     return g_malloc (size);
 
   cls = (size + CORO_POOL_GRANULE - 1) / CORO_POOL_GRANULE;
-  block = pool->free[cls];
-  if (block != NULL)
+  slab = pool->partial[cls];
+  if G_UNLIKELY (slab == NULL)
+    slab = slab_new (pool, cls);
+
+  if (slab->free != NULL)
     {
-      pool->free[cls] = block->next;
-      pool->n_free[cls]--;
-      return block;
+      mem = slab->free;
+      slab->free = slab->free->next;
     }
-  return g_malloc (cls * CORO_POOL_GRANULE);
+  else
+    {
+      mem = slab->bump;
+      slab->bump += cls * CORO_POOL_GRANULE;
+    }
+  if G_UNLIKELY (slab->n_live++ == 0 && pool->spare[cls] == slab)
+    pool->spare[cls] = NULL;
+  /* Full: out of the list until a block comes back. */
+  if (slab->free == NULL && slab->bump + cls * CORO_POOL_GRANULE > slab->end)
+    partial_remove (pool, slab);
+  return mem;
 }
 
 void
@@ -51,24 +131,32 @@ coro_pool_free (CoroPool *pool,
                 gpointer  mem,
                 gsize     size)
 {
-  guint cls;
+  CoroSlab *slab;
   CoroPoolBlock *block = mem;
 
-  if (size > CORO_POOL_MAX_SIZE)
+  if (size > CORO_POOL_MAX_SIZE || pool->use_malloc)
     {
       g_free (mem);
       return;
     }
 
-  cls = (size + CORO_POOL_GRANULE - 1) / CORO_POOL_GRANULE;
-  if (pool->n_free[cls] >= CORO_POOL_MAX_FREE)
+  slab = SLAB_OF (mem);
+  block->next = slab->free;
+  slab->free = block;
+  if (!slab->in_partial)
+    partial_push (pool, slab);
+  if (--slab->n_live > 0)
+    return;
+
+  /* Empty: keep one per class, still usable where it is, for the next burst; give the
+   * others back. */
+  if (pool->spare[slab->cls] == NULL)
     {
-      g_free (mem);
+      pool->spare[slab->cls] = slab;
       return;
     }
-  block->next = pool->free[cls];
-  pool->free[cls] = block;
-  pool->n_free[cls]++;
+  partial_remove (pool, slab);
+  g_aligned_free (slab);
 }
 
 void
@@ -76,15 +164,26 @@ coro_pool_clear (CoroPool *pool)
 {
   for (guint cls = 0; cls <= CORO_POOL_N_CLASSES; cls++)
     {
-      while (pool->free[cls] != NULL)
+      /* Only empty slabs can be freed; live blocks keep theirs. */
+      for (CoroSlab *slab = pool->partial[cls], *next; slab != NULL; slab = next)
         {
-          CoroPoolBlock *block = pool->free[cls];
-
-          pool->free[cls] = block->next;
-          g_free (block);
+          next = slab->next;
+          if (slab->n_live == 0)
+            {
+              partial_remove (pool, slab);
+              g_aligned_free (slab);
+            }
         }
-      pool->n_free[cls] = 0;
+      pool->spare[cls] = NULL;
     }
+  while (pool->arena_blocks != NULL)
+    {
+      CoroPoolBlock *block = pool->arena_blocks;
+
+      pool->arena_blocks = block->next;
+      g_free (block);
+    }
+  pool->n_arena_blocks = 0;
 }
 
 gpointer
@@ -104,14 +203,14 @@ coro_arena_alloc (CoroArena *arena,
       return mem;
     }
 
-  /* 4 KiB blocks are the common case: they are recycled through class 0 of the pool,
-   * which small allocations never use. Larger requests get a block of their own. */
+  /* 4 KiB blocks are the common case: they are recycled through the pool's list of
+   * arena blocks. Larger requests get a block of their own. */
   block_size = MAX (CORO_ARENA_BLOCK_SIZE, BLOCK_HEADER + size);
-  if (block_size == CORO_ARENA_BLOCK_SIZE && pool->free[0] != NULL)
+  if (block_size == CORO_ARENA_BLOCK_SIZE && pool->arena_blocks != NULL)
     {
-      block = (CoroArenaBlock *) pool->free[0];
-      pool->free[0] = ((CoroPoolBlock *) block)->next;
-      pool->n_free[0]--;
+      block = (CoroArenaBlock *) pool->arena_blocks;
+      pool->arena_blocks = pool->arena_blocks->next;
+      pool->n_arena_blocks--;
     }
   else
     block = g_malloc (block_size);
@@ -139,13 +238,14 @@ coro_arena_release (CoroArena *arena,
       CoroArenaBlock *block = arena->blocks;
 
       arena->blocks = block->next;
-      if (block->size == CORO_ARENA_BLOCK_SIZE && pool->n_free[0] < CORO_POOL_MAX_FREE / 16)
+      if (block->size == CORO_ARENA_BLOCK_SIZE && !pool->use_malloc &&
+          pool->n_arena_blocks < CORO_POOL_MAX_FREE_ARENA_BLOCKS)
         {
           CoroPoolBlock *free_block = (CoroPoolBlock *) block;
 
-          free_block->next = pool->free[0];
-          pool->free[0] = free_block;
-          pool->n_free[0]++;
+          free_block->next = pool->arena_blocks;
+          pool->arena_blocks = free_block;
+          pool->n_arena_blocks++;
         }
       else
         g_free (block);

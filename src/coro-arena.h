@@ -11,22 +11,29 @@ G_BEGIN_DECLS
 #define CORO_ALIGN 16
 #define CORO_ALIGN_UP(n) (((n) + (CORO_ALIGN - 1)) & ~(gsize) (CORO_ALIGN - 1))
 
-/* Small blocks come in 64-byte classes up to CORO_POOL_MAX_SIZE. */
-#define CORO_POOL_GRANULE   64
+/* Small blocks come in 16-byte classes up to CORO_POOL_MAX_SIZE, carved from 64 KiB
+ * slabs: no malloc header per block, and a slab goes back to malloc once all its blocks
+ * are free (one empty slab per class is kept for the next burst). */
+#define CORO_POOL_GRANULE   16
 #define CORO_POOL_MAX_SIZE  1024
 #define CORO_POOL_N_CLASSES (CORO_POOL_MAX_SIZE / CORO_POOL_GRANULE)
-/* A free list keeps at most this many blocks; the rest go back to malloc. */
-#define CORO_POOL_MAX_FREE  4096
+#define CORO_SLAB_SIZE      (64 * 1024)
+/* The free list of 4 KiB arena blocks keeps at most this many. */
+#define CORO_POOL_MAX_FREE_ARENA_BLOCKS 256
 
 /* Extra arena blocks, beyond what fits in a task's own allocation. */
 #define CORO_ARENA_BLOCK_SIZE 4096
 
 typedef struct _CoroPoolBlock CoroPoolBlock;
+typedef struct _CoroSlab CoroSlab;
 
 typedef struct
 {
-  CoroPoolBlock *free[CORO_POOL_N_CLASSES + 1];
-  guint          n_free[CORO_POOL_N_CLASSES + 1];
+  CoroSlab      *partial[CORO_POOL_N_CLASSES + 1]; /* slabs with room, most recent first */
+  CoroSlab      *spare[CORO_POOL_N_CLASSES + 1];   /* the empty slab kept per class, in partial */
+  CoroPoolBlock *arena_blocks;                     /* free 4 KiB arena blocks */
+  guint          n_arena_blocks;
+  gboolean       use_malloc;                       /* CORO_POOL=malloc: for memory checkers */
 } CoroPool;
 
 /* The size a request really gets: blocks are handed out whole. */
@@ -38,6 +45,7 @@ coro_pool_size_for (gsize size)
   return (size + CORO_POOL_GRANULE - 1) / CORO_POOL_GRANULE * CORO_POOL_GRANULE;
 }
 
+void     coro_pool_init  (CoroPool *pool);
 gpointer coro_pool_alloc (CoroPool *pool,
                           gsize     size);
 void     coro_pool_free  (CoroPool *pool,

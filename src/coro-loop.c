@@ -121,6 +121,7 @@ coro_loop_init (CoroLoop *self)
 {
   g_mutex_init (&self->inbox_lock);
   self->inbox = g_array_new (FALSE, FALSE, sizeof (CoroReady));
+  coro_pool_init (&self->pool);
   self->virtual_clock = g_strcmp0 (g_getenv ("CORO_VIRTUAL_CLOCK"), "1") == 0;
   self->virtual_now = g_get_monotonic_time ();
 }

@@ -226,6 +226,54 @@ test_arena_reuse (void)
   CORO_TEST_END ();
 }
 
+static void
+sized_end (CoroTask *task,
+           gpointer  frame)
+{
+  coro_task_return (task);
+}
+
+/* Frames of every size class, created and ended out of order: each task keeps its own
+ * bytes however the pool's slabs are shared and recycled. */
+static void
+sized_step (CoroTask *task,
+            gpointer  frame)
+{
+  guint8 *bytes = frame;
+  gsize size = bytes[0] | (bytes[1] << 8);
+
+  for (gsize i = 2; i < size; i++)
+    g_assert_cmpint (bytes[i], ==, (guint8) (size + i));
+  coro_await (task, coro_sleep ((size % 7) / 10.0), sized_end);
+}
+
+static void
+test_arena_size_classes (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroFuture *tasks[600];
+  CoroFuture *gather;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      gsize size = 2 + (i * 37) % 1200;  /* past the largest class too */
+      guint8 *frame = g_malloc (size);
+
+      frame[0] = size & 0xff;
+      frame[1] = size >> 8;
+      for (gsize j = 2; j < size; j++)
+        frame[j] = (guint8) (size + j);
+      tasks[i] = CORO_FUTURE (coro_create_task (sized_step, frame, size));
+      g_free (frame);
+    }
+  gather = coro_gatherv (tasks, G_N_ELEMENTS (tasks), CORO_GATHER_NONE);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    coro_future_unref (tasks[i]);
+  coro_test_run (gather);
+  coro_future_unref (gather);
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -236,6 +284,7 @@ main (int   argc,
   g_test_add_func ("/arena/defer-lifo", test_arena_defer_lifo);
   g_test_add_func ("/arena/frame-copied", test_arena_frame_copied);
   g_test_add_func ("/arena/reuse", test_arena_reuse);
+  g_test_add_func ("/arena/size-classes", test_arena_size_classes);
 
   return g_test_run ();
 }

@@ -1168,8 +1168,10 @@ test_task_default_names (void)
   guint64 na = 0, nb = 0;
 
   g_assert_true (g_str_has_prefix (coro_task_get_name (a), "Task-"));
-  g_assert_true (g_ascii_string_to_unsigned (coro_task_get_name (a) + 5, 10, 1, G_MAXUINT, &na, NULL));
-  g_assert_true (g_ascii_string_to_unsigned (coro_task_get_name (b) + 5, 10, 1, G_MAXUINT, &nb, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (coro_task_get_name (a) + 5, 10, 1, G_MAXUINT,
+                                             &na, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (coro_task_get_name (b) + 5, 10, 1, G_MAXUINT,
+                                             &nb, NULL));
   g_assert_cmpuint (nb, ==, na + 1);
   coro_task_set_name (a, "renamed");
   g_assert_cmpstr (coro_task_get_name (a), ==, "renamed");
@@ -1217,7 +1219,8 @@ test_task_defer_on_cancel (void)
   CoroTask *task = CORO_CREATE_TASK (deferring_start, Deferring, .order = order);
   const int expected[] = { 2, 1 };
 
-  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, cancel_with_reason, task, NULL));
+  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, cancel_with_reason, task,
+                                           NULL));
   coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
   coro_test_assert_order (order, expected, G_N_ELEMENTS (expected));
   coro_future_unref (CORO_FUTURE (task));
@@ -1256,7 +1259,8 @@ main (int   argc,
   g_test_add_func ("/task/cancellable-before-start", test_task_cancellable_before_start);
   g_test_add_func ("/task/cancel-at-end", test_task_cancel_at_end);
   g_test_add_func ("/task/cancel-self-and-uncancel", test_task_cancel_self_and_uncancel);
-  g_test_add_func ("/task/cancel-propagates-to-awaited-task", test_task_cancel_propagates_to_awaited_task);
+  g_test_add_func ("/task/cancel-propagates-to-awaited-task",
+                   test_task_cancel_propagates_to_awaited_task);
   g_test_add_func ("/task/return-error-kinds", test_task_return_error_kinds);
   g_test_add_func ("/task/return-future-error", test_task_return_future_error);
   g_test_add_func ("/task/all-tasks-pending", test_task_all_tasks_pending);

@@ -250,7 +250,8 @@ test_wait_for_zero_timeout_done_outcomes (void)
   CoroFuture *cancelled = coro_future_new ();
   CoroFuture *wait;
 
-  coro_future_set_error (failed, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "closed"), NULL);
+  coro_future_set_error (failed, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "closed"),
+                         NULL);
   wait = coro_wait_for (coro_future_ref (failed), 0);
   coro_test_run_fails (wait, G_IO_ERROR, G_IO_ERROR_CLOSED);
   coro_future_unref (wait);
@@ -355,7 +356,8 @@ caller_timed_out (CoroTask *task,
 {
   Caller *self = frame;
 
-  g_assert_error (coro_future_get_error (coro_task_get_awaited (task)), CORO_ERROR, CORO_ERROR_TIMEOUT);
+  g_assert_error (coro_future_get_error (coro_task_get_awaited (task)),
+                  CORO_ERROR, CORO_ERROR_TIMEOUT);
   g_assert_cmpuint (coro_task_cancelling (task), ==, 0);
   self->timed_out_at = coro_loop_time (coro_loop_get_default ());
   coro_await (task, coro_sleep (1), caller_done);
@@ -378,7 +380,8 @@ test_wait_for_caught_in_task (void)
 
   coro_test_run (CORO_FUTURE (task));
   g_assert_cmpstr (coro_future_get_string (CORO_FUTURE (task), NULL), ==, "carried on");
-  g_assert_cmpfloat_with_epsilon (((Caller *) coro_task_get_frame (task))->timed_out_at - start, 2, 1e-9);
+  g_assert_cmpfloat_with_epsilon (((Caller *) coro_task_get_frame (task))->timed_out_at - start,
+                                  2, 1e-9);
   g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 3, 1e-9);
   coro_future_unref (CORO_FUTURE (task));
   CORO_TEST_END ();
@@ -452,7 +455,8 @@ main (int   argc,
 
   g_test_add_func ("/wait-for/waits-for-cleanup", test_wait_for_waits_for_cleanup);
   g_test_add_func ("/wait-for/inner-fails-after-cancel", test_wait_for_inner_fails_after_cancel);
-  g_test_add_func ("/wait-for/zero-timeout-done-outcomes", test_wait_for_zero_timeout_done_outcomes);
+  g_test_add_func ("/wait-for/zero-timeout-done-outcomes",
+                   test_wait_for_zero_timeout_done_outcomes);
   g_test_add_func ("/wait-for/zero-timeout-unstarted", test_wait_for_zero_timeout_unstarted);
   g_test_add_func ("/wait-for/zero-timeout-ignored", test_wait_for_zero_timeout_ignored);
   g_test_add_func ("/wait-for/caught-in-task", test_wait_for_caught_in_task);
