@@ -85,6 +85,7 @@ sleep_new_at (CoroLoop *loop,
   self = coro_future_alloc (loop, &sleep_class, sizeof (SleepFuture));
   self->timer.index = CORO_TIMER_NOT_QUEUED;
   self->timer.func = sleep_fired;
+  self->timer.fire_at_once = TRUE;
   self->timer.unref = sleep_timer_unref;
   coro_loop_add_timer (loop, &self->timer, when_us);
   coro_future_ref (&self->parent); /* the heap's */

@@ -10,44 +10,44 @@
 #include "coro-timer-heap.h"
 
 static inline gboolean
-timer_before (const CoroTimer *a,
-              const CoroTimer *b)
+entry_before (const CoroTimerEntry *a,
+              const CoroTimerEntry *b)
 {
   return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
 
 static inline void
-heap_set (CoroTimerHeap *heap,
-          guint          i,
-          CoroTimer     *timer)
+heap_set (CoroTimerHeap  *heap,
+          guint           i,
+          CoroTimerEntry  entry)
 {
-  heap->items[i] = timer;
-  timer->index = i;
+  heap->items[i] = entry;
+  entry.timer->index = i;
 }
 
 static void
 sift_up (CoroTimerHeap *heap,
          guint          i)
 {
-  CoroTimer *timer = heap->items[i];
+  CoroTimerEntry entry = heap->items[i];
 
   while (i > 0)
     {
       guint parent = (i - 1) / 2;
 
-      if (!timer_before (timer, heap->items[parent]))
+      if (!entry_before (&entry, &heap->items[parent]))
         break;
       heap_set (heap, i, heap->items[parent]);
       i = parent;
     }
-  heap_set (heap, i, timer);
+  heap_set (heap, i, entry);
 }
 
 static void
 sift_down (CoroTimerHeap *heap,
            guint          i)
 {
-  CoroTimer *timer = heap->items[i];
+  CoroTimerEntry entry = heap->items[i];
 
   for (;;)
     {
@@ -55,21 +55,21 @@ sift_down (CoroTimerHeap *heap,
 
       if (child >= heap->len)
         break;
-      if (child + 1 < heap->len && timer_before (heap->items[child + 1], heap->items[child]))
+      if (child + 1 < heap->len && entry_before (&heap->items[child + 1], &heap->items[child]))
         child++;
-      if (!timer_before (heap->items[child], timer))
+      if (!entry_before (&heap->items[child], &entry))
         break;
       heap_set (heap, i, heap->items[child]);
       i = child;
     }
-  heap_set (heap, i, timer);
+  heap_set (heap, i, entry);
 }
 
 void
 coro_timer_heap_clear (CoroTimerHeap *heap)
 {
   for (guint i = 0; i < heap->len; i++)
-    heap->items[i]->index = CORO_TIMER_NOT_QUEUED;
+    heap->items[i].timer->index = CORO_TIMER_NOT_QUEUED;
   g_clear_pointer (&heap->items, g_free);
   heap->len = heap->alloc = 0;
 }
@@ -83,9 +83,9 @@ coro_timer_heap_push (CoroTimerHeap *heap,
   if (heap->len == heap->alloc)
     {
       heap->alloc = MAX (16, heap->alloc * 2);
-      heap->items = g_renew (CoroTimer *, heap->items, heap->alloc);
+      heap->items = g_renew (CoroTimerEntry, heap->items, heap->alloc);
     }
-  heap_set (heap, heap->len++, timer);
+  heap_set (heap, heap->len++, (CoroTimerEntry) { timer->when, timer->seq, timer });
   sift_up (heap, heap->len - 1);
 }
 
@@ -97,7 +97,7 @@ coro_timer_heap_pop (CoroTimerHeap *heap)
   if (heap->len == 0)
     return NULL;
 
-  top = heap->items[0];
+  top = heap->items[0].timer;
   coro_timer_heap_remove (heap, top);
   return top;
 }
@@ -107,20 +107,20 @@ coro_timer_heap_remove (CoroTimerHeap *heap,
                         CoroTimer     *timer)
 {
   guint i = timer->index;
-  CoroTimer *last;
+  CoroTimerEntry last;
 
   if (i == CORO_TIMER_NOT_QUEUED)
     return;
 
-  g_assert (i < heap->len && heap->items[i] == timer);
+  g_assert (i < heap->len && heap->items[i].timer == timer);
 
   timer->index = CORO_TIMER_NOT_QUEUED;
   last = heap->items[--heap->len];
-  if (last == timer)
+  if (last.timer == timer)
     return;
 
   heap_set (heap, i, last);
-  if (i > 0 && timer_before (last, heap->items[(i - 1) / 2]))
+  if (i > 0 && entry_before (&last, &heap->items[(i - 1) / 2]))
     sift_up (heap, i);
   else
     sift_down (heap, i);

@@ -23,15 +23,26 @@ struct _CoroTimer
   gint64        when;  /* monotonic µs */
   guint64       seq;   /* breaks ties: equal deadlines fire in scheduling order */
   guint         index; /* position in the heap, or CORO_TIMER_NOT_QUEUED */
+  gboolean      fire_at_once; /* @func only completes a future: call it when the timer
+                               * expires rather than through the ready queue */
   CoroTimerFunc func;
   CoroTimerFunc unref;
 };
 
+/* Entries carry their keys, so that ordering the heap reads no timer: with many timers,
+ * following a pointer per comparison is what costs. */
 typedef struct
 {
-  CoroTimer **items;
-  guint       len;
-  guint       alloc;
+  gint64     when;
+  guint64    seq;
+  CoroTimer *timer;
+} CoroTimerEntry;
+
+typedef struct
+{
+  CoroTimerEntry *items;
+  guint           len;
+  guint           alloc;
 } CoroTimerHeap;
 
 void       coro_timer_heap_clear  (CoroTimerHeap *heap);
@@ -44,7 +55,14 @@ void       coro_timer_heap_remove (CoroTimerHeap *heap,
 static inline CoroTimer *
 coro_timer_heap_peek (const CoroTimerHeap *heap)
 {
-  return heap->len > 0 ? heap->items[0] : NULL;
+  return heap->len > 0 ? heap->items[0].timer : NULL;
+}
+
+/* The first deadline, or G_MAXINT64 when no timer is queued. */
+static inline gint64
+coro_timer_heap_next_when (const CoroTimerHeap *heap)
+{
+  return heap->len > 0 ? heap->items[0].when : G_MAXINT64;
 }
 
 G_END_DECLS
