@@ -21,27 +21,32 @@ typedef enum
 
 typedef struct _CoroDefer CoroDefer;
 
+/* What most tasks never need, allocated from the loop's pool on first use: keeping it out
+ * of the task keeps a pending task small (bench W6). */
+typedef struct
+{
+  CoroArena      arena;
+  CoroDefer     *defers;
+  GCancellable  *cancellable;
+  char          *name;
+  char          *cancel_msg; /* for a pending MUST_CANCEL */
+} CoroTaskExtra;
+
 struct _CoroTask
 {
   CoroFuture     parent;
 
-  CoroStep       step;       /* the step to run next */
-  CoroStep       current;    /* the step running now */
+  CoroStep       step;       /* the step running now, then the one to run next */
   CoroFuture    *awaiting;   /* awaited by the last step; readable in the next */
   CoroFuture    *next_await; /* set by coro_await*() during a step */
 
   CoroTask      *loop_prev;
   CoroTask      *loop_next;
 
-  CoroArena      arena;
-  CoroDefer     *defers;
-  GCancellable  *cancellable;
-  char          *name;
-  char          *cancel_msg; /* for a pending MUST_CANCEL */
+  CoroTaskExtra *extra;      /* NULL until needed */
   guint          id;
   guint          num_cancels_requested;
   guint          flags;
-  guint          frame_offset;
 };
 
 G_END_DECLS

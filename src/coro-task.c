@@ -88,7 +88,33 @@ static const CoroFutureClass task_class = {
 static inline gpointer
 task_frame (CoroTask *task)
 {
-  return (guint8 *) task + task->frame_offset;
+  return (guint8 *) task + TASK_HEADER_SIZE;
+}
+
+static CoroTaskExtra *
+task_extra (CoroTask *task)
+{
+  if G_UNLIKELY (task->extra == NULL)
+    {
+      CoroPool *pool = &task->parent.loop->pool;
+
+      task->extra = coro_pool_alloc (pool, coro_pool_size_for (sizeof (CoroTaskExtra)));
+      memset (task->extra, 0, sizeof (CoroTaskExtra));
+    }
+  return task->extra;
+}
+
+static inline const char *
+task_cancel_msg (CoroTask *task)
+{
+  return task->extra != NULL ? task->extra->cancel_msg : NULL;
+}
+
+static inline void
+task_clear_cancel_msg (CoroTask *task)
+{
+  if (task->extra != NULL)
+    g_clear_pointer (&task->extra->cancel_msg, g_free);
 }
 
 static inline gboolean
@@ -145,19 +171,11 @@ coro_task_new (CoroStep      step,
   size = TASK_HEADER_SIZE + CORO_ALIGN_UP (frame_size);
   task = coro_future_alloc (loop, &task_class, size);
   task->parent.flags |= CORO_FUTURE_FLAG_TASK;
-  task->frame_offset = TASK_HEADER_SIZE;
   task->step = step;
   task->id = (guint) g_atomic_int_add (&next_task_id, 1) + 1;
 
   if (frame != NULL && frame_size > 0)
     memcpy (task_frame (task), frame, frame_size);
-
-  /* Whatever the pool's size class leaves after the frame starts the arena. */
-  if (task->parent.alloc_size > size)
-    {
-      task->arena.ptr = (guint8 *) task + size;
-      task->arena.end = (guint8 *) task + task->parent.alloc_size;
-    }
   return task;
 }
 
@@ -221,11 +239,11 @@ coro_create_task (CoroStep      step,
 static void
 run_defers (CoroTask *task)
 {
-  while (task->defers != NULL)
+  while (task->extra != NULL && task->extra->defers != NULL)
     {
-      CoroDefer *defer = task->defers;
+      CoroDefer *defer = task->extra->defers;
 
-      task->defers = defer->next;
+      task->extra->defers = defer->next;
       defer->func (defer->data);
     }
 }
@@ -240,7 +258,8 @@ task_end (CoroTask *task)
 
   task->flags |= CORO_TASK_STARTED;
   run_defers (task);
-  coro_arena_release (&task->arena, &loop->pool);
+  if (task->extra != NULL)
+    coro_arena_release (&task->extra->arena, &loop->pool);
   g_clear_pointer (&task->awaiting, coro_future_unref);
   g_clear_pointer (&task->next_await, coro_future_unref);
 
@@ -249,10 +268,10 @@ task_end (CoroTask *task)
     {
       coro_future_clear_result (future);
       g_clear_error (&future->error);
-      future->error = coro_future_new_cancelled_error (task->cancel_msg);
+      future->error = coro_future_new_cancelled_error (task_cancel_msg (task));
       task->flags &= ~CORO_TASK_MUST_CANCEL;
     }
-  g_clear_pointer (&task->cancel_msg, g_free);
+  task_clear_cancel_msg (task);
 
   if (coro_error_is_cancellation (future->error))
     future->state = CORO_FUTURE_CANCELLED;
@@ -297,10 +316,10 @@ task_resume (CoroTask *task)
 
       if (task->flags & CORO_TASK_MUST_CANCEL)
         {
-          GError *cancel = coro_future_new_cancelled_error (task->cancel_msg);
+          GError *cancel = coro_future_new_cancelled_error (task_cancel_msg (task));
 
           task->flags &= ~CORO_TASK_MUST_CANCEL;
-          g_clear_pointer (&task->cancel_msg, g_free);
+          task_clear_cancel_msg (task);
           if (!(task->flags & CORO_TASK_STARTED))
             {
               /* asyncio throws into a coroutine that never ran: no step runs. */
@@ -331,9 +350,8 @@ task_resume (CoroTask *task)
 
       task->flags |= CORO_TASK_STARTED | CORO_TASK_IN_STEP;
       task->flags &= ~(CORO_TASK_AWAITED | CORO_TASK_CATCH | CORO_TASK_RETURNED);
-      task->current = task->step;
       current_task = task;
-      task->current (task, task_frame (task));
+      task->step (task, task_frame (task));
       current_task = previous;
       task->flags &= ~CORO_TASK_IN_STEP;
 
@@ -360,10 +378,10 @@ task_resume (CoroTask *task)
         {
           coro_future_add_waiter (awaited, task_wakeup, task);
           /* A cancel requested while the step ran reaches the future it now awaits. */
-          if ((task->flags & CORO_TASK_MUST_CANCEL) && coro_future_cancel (awaited, task->cancel_msg))
+          if ((task->flags & CORO_TASK_MUST_CANCEL) && coro_future_cancel (awaited, task_cancel_msg (task)))
             {
               task->flags &= ~CORO_TASK_MUST_CANCEL;
-              g_clear_pointer (&task->cancel_msg, g_free);
+              task_clear_cancel_msg (task);
             }
           break;
         }
@@ -451,7 +469,8 @@ await_common (CoroTask   *task,
   if (catch)
     task->flags |= CORO_TASK_CATCH;
   task->next_await = future;
-  task->step = next != NULL ? next : task->current;
+  if (next != NULL)
+    task->step = next;
 }
 
 /**
@@ -804,17 +823,19 @@ coro_task_defer (CoroTask       *task,
                  GDestroyNotify  func,
                  gpointer        data)
 {
+  CoroTaskExtra *extra;
   CoroDefer *defer;
 
   g_return_if_fail (is_task (CORO_FUTURE (task)));
   g_return_if_fail (func != NULL);
   g_return_if_fail (coro_future_is_pending (CORO_FUTURE (task)));
 
-  defer = coro_arena_alloc (&task->arena, &task->parent.loop->pool, sizeof (CoroDefer));
+  extra = task_extra (task);
+  defer = coro_arena_alloc (&extra->arena, &task->parent.loop->pool, sizeof (CoroDefer));
   defer->func = func;
   defer->data = data;
-  defer->next = task->defers;
-  task->defers = defer;
+  defer->next = extra->defers;
+  extra->defers = defer;
 }
 
 /**
@@ -836,7 +857,7 @@ coro_task_alloc (CoroTask *task,
   g_return_val_if_fail (is_task (CORO_FUTURE (task)), NULL);
   g_return_val_if_fail (coro_future_is_pending (CORO_FUTURE (task)), NULL);
 
-  return coro_arena_alloc (&task->arena, &task->parent.loop->pool, size);
+  return coro_arena_alloc (&task_extra (task)->arena, &task->parent.loop->pool, size);
 }
 
 /**
@@ -888,8 +909,8 @@ task_cancel (CoroFuture *future,
   CoroTask *task = (CoroTask *) future;
 
   task->num_cancels_requested++;
-  if (task->cancellable != NULL)
-    g_cancellable_cancel (task->cancellable);
+  if (task->extra != NULL && task->extra->cancellable != NULL)
+    g_cancellable_cancel (task->extra->cancellable);
 
   if (coro_future_done (future))
     return TRUE; /* a GCancellable handler ended it */
@@ -900,8 +921,8 @@ task_cancel (CoroFuture *future,
     return TRUE;
 
   task->flags |= CORO_TASK_MUST_CANCEL;
-  g_free (task->cancel_msg);
-  task->cancel_msg = g_strdup (msg);
+  g_free (task_extra (task)->cancel_msg);
+  task->extra->cancel_msg = g_strdup (msg);
   return TRUE;
 }
 
@@ -970,7 +991,7 @@ coro_task_uncancel (CoroTask *task)
   if (task->num_cancels_requested == 0)
     {
       task->flags &= ~CORO_TASK_MUST_CANCEL;
-      g_clear_pointer (&task->cancel_msg, g_free);
+      task_clear_cancel_msg (task);
     }
   return task->num_cancels_requested;
 }
@@ -991,13 +1012,13 @@ coro_task_get_cancellable (CoroTask *task)
 {
   g_return_val_if_fail (is_task (CORO_FUTURE (task)), NULL);
 
-  if (task->cancellable == NULL)
+  if (task_extra (task)->cancellable == NULL)
     {
-      task->cancellable = g_cancellable_new ();
+      task->extra->cancellable = g_cancellable_new ();
       if (task->num_cancels_requested > 0 || coro_future_cancelled (CORO_FUTURE (task)))
-        g_cancellable_cancel (task->cancellable);
+        g_cancellable_cancel (task->extra->cancellable);
     }
-  return task->cancellable;
+  return task->extra->cancellable;
 }
 
 /* Introspection */
@@ -1017,9 +1038,9 @@ coro_task_get_name (CoroTask *task)
 {
   g_return_val_if_fail (is_task (CORO_FUTURE (task)), NULL);
 
-  if (task->name == NULL)
-    task->name = g_strdup_printf ("Task-%u", task->id);
-  return task->name;
+  if (task_extra (task)->name == NULL)
+    task->extra->name = g_strdup_printf ("Task-%u", task->id);
+  return task->extra->name;
 }
 
 /**
@@ -1037,8 +1058,8 @@ coro_task_set_name (CoroTask   *task,
 {
   g_return_if_fail (is_task (CORO_FUTURE (task)));
 
-  g_free (task->name);
-  task->name = g_strdup (name);
+  g_free (task_extra (task)->name);
+  task->extra->name = g_strdup (name);
 }
 
 /**
@@ -1084,10 +1105,17 @@ task_finalize (CoroFuture *future)
 
   /* Only a task that never started can get here with clean-ups left. */
   run_defers (task);
-  coro_arena_release (&task->arena, &future->loop->pool);
   g_clear_pointer (&task->awaiting, coro_future_unref);
   g_clear_pointer (&task->next_await, coro_future_unref);
-  g_clear_object (&task->cancellable);
-  g_clear_pointer (&task->name, g_free);
-  g_clear_pointer (&task->cancel_msg, g_free);
+  if (task->extra != NULL)
+    {
+      CoroTaskExtra *extra = task->extra;
+
+      coro_arena_release (&extra->arena, &future->loop->pool);
+      g_clear_object (&extra->cancellable);
+      g_clear_pointer (&extra->name, g_free);
+      g_clear_pointer (&extra->cancel_msg, g_free);
+      coro_pool_free (&future->loop->pool, extra, coro_pool_size_for (sizeof (CoroTaskExtra)));
+      task->extra = NULL;
+    }
 }
