@@ -65,6 +65,12 @@ sleep_timer_unref (CoroTimer *timer)
   coro_future_unref (&SLEEP_OF_TIMER (timer)->parent);
 }
 
+static const CoroTimerClass sleep_timer_class = {
+  .fire = sleep_fired,
+  .unref = sleep_timer_unref,
+  .fire_at_once = TRUE,
+};
+
 static CoroFuture *
 sleep_new_at (CoroLoop *loop,
               gint64    when_us,
@@ -84,9 +90,7 @@ sleep_new_at (CoroLoop *loop,
 
   self = coro_future_alloc (loop, &sleep_class, sizeof (SleepFuture));
   self->timer.index = CORO_TIMER_NOT_QUEUED;
-  self->timer.func = sleep_fired;
-  self->timer.fire_at_once = TRUE;
-  self->timer.unref = sleep_timer_unref;
+  self->timer.klass = &sleep_timer_class;
   coro_loop_add_timer (loop, &self->timer, when_us);
   coro_future_ref (&self->parent); /* the heap's */
   self->parent.flags |= CORO_FUTURE_FLAG_ORPHANABLE;
@@ -434,6 +438,11 @@ wait_for_timer_unref (CoroTimer *timer)
   coro_future_unref (&WAIT_FOR_OF_TIMER (timer)->parent);
 }
 
+static const CoroTimerClass wait_for_timer_class = {
+  .fire = wait_for_expired,
+  .unref = wait_for_timer_unref,
+};
+
 /**
  * coro_wait_for:
  * @future: (transfer full): the future to wait for
@@ -467,8 +476,7 @@ coro_wait_for (CoroFuture *future,
   self = coro_future_alloc (loop, &wait_for_class, sizeof (WaitForFuture));
   self->inner = future;
   self->timer.index = CORO_TIMER_NOT_QUEUED;
-  self->timer.func = wait_for_expired;
-  self->timer.unref = wait_for_timer_unref;
+  self->timer.klass = &wait_for_timer_class;
 
   if (!coro_future_is_pending (future))
     {

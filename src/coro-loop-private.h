@@ -48,6 +48,7 @@ struct _CoroLoop
   CoroReadyRing  ready;
   CoroTimerHeap  timers;
   guint64        timer_seq;
+  guint          next_task_id;  /* numbers the default task names, Task-1, Task-2… */
   guint64        passes;
 
   /* call_soon_threadsafe and executor completions */

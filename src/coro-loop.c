@@ -176,7 +176,7 @@ timer_expired (gpointer a,
 {
   CoroTimer *timer = a;
 
-  timer->func (timer);
+  timer->klass->fire (timer);
 }
 
 void
@@ -185,8 +185,7 @@ coro_loop_add_timer (CoroLoop  *loop,
                      gint64     when_us)
 {
   timer->when = when_us;
-  timer->seq = loop->timer_seq++;
-  coro_timer_heap_push (&loop->timers, timer);
+  coro_timer_heap_push (&loop->timers, timer, loop->timer_seq++);
 }
 
 /* Takes the timer out of the heap, if it is there, and drops the heap's reference. */
@@ -197,7 +196,7 @@ coro_loop_remove_timer (CoroLoop  *loop,
   if (timer->index == CORO_TIMER_NOT_QUEUED)
     return;
   coro_timer_heap_remove (&loop->timers, timer);
-  timer->unref (timer);
+  timer->klass->unref (timer);
 }
 
 /* Moves expired timers to the ready queue, in deadline order, with the reference the
@@ -213,8 +212,8 @@ move_expired_timers (CoroLoop *loop,
       timer = coro_timer_heap_pop (&loop->timers);
       /* A sleep's expiry only completes its future, which queues the awaiting task: doing
        * it now saves a trip through the ready queue, and the task runs in this pass. */
-      if (timer->fire_at_once)
-        timer->func (timer);
+      if (timer->klass->fire_at_once)
+        timer->klass->fire (timer);
       else
         coro_loop_push (loop, timer_expired, timer, NULL);
     }
@@ -643,6 +642,11 @@ handle_timer_unref (CoroTimer *timer)
   coro_handle_unref (HANDLE_OF_TIMER (timer));
 }
 
+static const CoroTimerClass handle_timer_class = {
+  .fire = handle_timer_fired,
+  .unref = handle_timer_unref,
+};
+
 /**
  * coro_handle_ref: (skip)
  * @handle: a #CoroHandle
@@ -740,7 +744,7 @@ coro_handle_when (CoroHandle *handle)
 {
   g_return_val_if_fail (handle != NULL, -1.0);
 
-  if (handle->timer.func == NULL)
+  if (handle->timer.klass == NULL)
     return -1.0;
   return handle->timer.when / (double) G_USEC_PER_SEC;
 }
@@ -804,8 +808,7 @@ coro_loop_call_at (CoroLoop       *loop,
   g_return_val_if_fail (!isnan (when), NULL);
 
   handle = handle_new (loop, callback, user_data, destroy);
-  handle->timer.func = handle_timer_fired;
-  handle->timer.unref = handle_timer_unref;
+  handle->timer.klass = &handle_timer_class;
   coro_loop_add_timer (loop, &handle->timer, coro_seconds_to_us (when));
   return handle;
 }
@@ -838,8 +841,7 @@ coro_loop_call_later (CoroLoop       *loop,
   g_return_val_if_fail (!isnan (delay), NULL);
 
   handle = handle_new (loop, callback, user_data, destroy);
-  handle->timer.func = handle_timer_fired;
-  handle->timer.unref = handle_timer_unref;
+  handle->timer.klass = &handle_timer_class;
   coro_loop_add_timer (loop, &handle->timer, coro_loop_now_us (loop) + coro_seconds_to_us (delay));
   return handle;
 }

@@ -73,7 +73,6 @@ struct _CoroDefer
 #define TASK_HEADER_SIZE CORO_ALIGN_UP (sizeof (CoroTask))
 
 static CORO_THREAD_LOCAL CoroTask *current_task;
-static guint next_task_id; /* atomic */
 
 static gboolean task_cancel   (CoroFuture *future,
                                const char *msg);
@@ -172,7 +171,7 @@ coro_task_new (CoroStep      step,
   task = coro_future_alloc (loop, &task_class, size);
   task->parent.flags |= CORO_FUTURE_FLAG_TASK;
   task->step = step;
-  task->id = (guint) g_atomic_int_add (&next_task_id, 1) + 1;
+  task->id = ++loop->next_task_id;
 
   if (frame != NULL && frame_size > 0)
     memcpy (task_frame (task), frame, frame_size);
@@ -1029,7 +1028,8 @@ coro_task_get_cancellable (CoroTask *task)
  *
  * Gets the task's name (asyncio's `get_name`).
  *
- * Returns: (transfer none): the task's name; `Task-N` unless one was set
+ * Returns: (transfer none): the task's name; `Task-N` unless one was set, N counting the tasks
+ *   created on its loop
  *
  * Since: 1.0
  */

@@ -76,7 +76,8 @@ coro_timer_heap_clear (CoroTimerHeap *heap)
 
 void
 coro_timer_heap_push (CoroTimerHeap *heap,
-                      CoroTimer     *timer)
+                      CoroTimer     *timer,
+                      guint64        seq)
 {
   g_assert (timer->index == CORO_TIMER_NOT_QUEUED);
 
@@ -85,7 +86,7 @@ coro_timer_heap_push (CoroTimerHeap *heap,
       heap->alloc = MAX (16, heap->alloc * 2);
       heap->items = g_renew (CoroTimerEntry, heap->items, heap->alloc);
     }
-  heap_set (heap, heap->len++, (CoroTimerEntry) { timer->when, timer->seq, timer });
+  heap_set (heap, heap->len++, (CoroTimerEntry) { timer->when, seq, timer });
   sift_up (heap, heap->len - 1);
 }
 

@@ -18,15 +18,19 @@ typedef void (*CoroTimerFunc) (CoroTimer *timer);
  * moves to the ready queue with that reference, and @func runs from there and drops it;
  * when it is removed before that, @unref drops it. So an owner cannot go away while its
  * timer is queued or about to fire. */
+typedef struct
+{
+  CoroTimerFunc fire;
+  CoroTimerFunc unref;
+  gboolean      fire_at_once; /* @fire only completes a future: call it when the timer
+                               * expires rather than through the ready queue */
+} CoroTimerClass;
+
 struct _CoroTimer
 {
-  gint64        when;  /* monotonic µs */
-  guint64       seq;   /* breaks ties: equal deadlines fire in scheduling order */
-  guint         index; /* position in the heap, or CORO_TIMER_NOT_QUEUED */
-  gboolean      fire_at_once; /* @func only completes a future: call it when the timer
-                               * expires rather than through the ready queue */
-  CoroTimerFunc func;
-  CoroTimerFunc unref;
+  gint64                when;  /* monotonic µs */
+  guint                 index; /* position in the heap, or CORO_TIMER_NOT_QUEUED */
+  const CoroTimerClass *klass;
 };
 
 /* Entries carry their keys, so that ordering the heap reads no timer: with many timers,
@@ -34,7 +38,7 @@ struct _CoroTimer
 typedef struct
 {
   gint64     when;
-  guint64    seq;
+  guint64    seq;   /* breaks ties: equal deadlines fire in scheduling order */
   CoroTimer *timer;
 } CoroTimerEntry;
 
@@ -47,7 +51,8 @@ typedef struct
 
 void       coro_timer_heap_clear  (CoroTimerHeap *heap);
 void       coro_timer_heap_push   (CoroTimerHeap *heap,
-                                   CoroTimer     *timer);
+                                   CoroTimer     *timer,
+                                   guint64        seq);
 CoroTimer *coro_timer_heap_pop    (CoroTimerHeap *heap);
 void       coro_timer_heap_remove (CoroTimerHeap *heap,
                                    CoroTimer     *timer);
