@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "coro-arena.h"
 
@@ -75,11 +77,44 @@ partial_push (CoroPool *pool,
   slab->in_partial = TRUE;
 }
 
+/* A new 2 MiB chunk, aligned so the kernel can back it with one huge page. */
+static gboolean
+chunk_new (CoroPool *pool)
+{
+  gsize map_size = 2 * CORO_CHUNK_SIZE;
+  guint8 *map = mmap (NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  guint8 *chunk;
+
+  if (map == MAP_FAILED)
+    return FALSE;
+  chunk = (guint8 *) (((guintptr) map + CORO_CHUNK_SIZE - 1) & ~(guintptr) (CORO_CHUNK_SIZE - 1));
+  if (chunk > map)
+    munmap (map, chunk - map);
+  if (chunk + CORO_CHUNK_SIZE < map + map_size)
+    munmap (chunk + CORO_CHUNK_SIZE, map + map_size - (chunk + CORO_CHUNK_SIZE));
+#ifdef MADV_HUGEPAGE
+  madvise (chunk, CORO_CHUNK_SIZE, MADV_HUGEPAGE);
+#endif
+  pool->chunk_next = chunk;
+  pool->chunk_end = chunk + CORO_CHUNK_SIZE;
+  return TRUE;
+}
+
 static CoroSlab *
 slab_new (CoroPool *pool,
           guint     cls)
 {
-  CoroSlab *slab = g_aligned_alloc (1, CORO_SLAB_SIZE, CORO_SLAB_SIZE);
+  CoroSlab *slab = pool->free_slabs;
+
+  if (slab != NULL)
+    pool->free_slabs = slab->next;
+  else
+    {
+      if (pool->chunk_next == pool->chunk_end && !chunk_new (pool))
+        g_error ("coro: out of memory for a %u-byte slab", CORO_SLAB_SIZE);
+      slab = (CoroSlab *) pool->chunk_next;
+      pool->chunk_next += CORO_SLAB_SIZE;
+    }
 
   slab->prev = slab->next = NULL;
   slab->free = NULL;
@@ -90,6 +125,27 @@ slab_new (CoroPool *pool,
   slab->in_partial = FALSE;
   partial_push (pool, slab);
   return slab;
+}
+
+/* An empty slab leaves its class: its pages go back to the system, its address range
+ * waits for the next slab any class needs. */
+static void
+slab_release (CoroPool *pool,
+              CoroSlab *slab)
+{
+  static gsize page_size;
+
+  if (slab->in_partial)
+    partial_remove (pool, slab);
+  if (pool->spare[slab->cls] == slab)
+    pool->spare[slab->cls] = NULL;
+  if (page_size == 0)
+    page_size = (gsize) sysconf (_SC_PAGESIZE);
+  /* The header's page stays: it links the slab into the free list. */
+  if (page_size < CORO_SLAB_SIZE)
+    madvise ((guint8 *) slab + page_size, CORO_SLAB_SIZE - page_size, MADV_DONTNEED);
+  slab->next = pool->free_slabs;
+  pool->free_slabs = slab;
 }
 
 gpointer
@@ -155,8 +211,7 @@ coro_pool_free (CoroPool *pool,
       pool->spare[slab->cls] = slab;
       return;
     }
-  partial_remove (pool, slab);
-  g_aligned_free (slab);
+  slab_release (pool, slab);
 }
 
 void
@@ -169,10 +224,7 @@ coro_pool_clear (CoroPool *pool)
         {
           next = slab->next;
           if (slab->n_live == 0)
-            {
-              partial_remove (pool, slab);
-              g_aligned_free (slab);
-            }
+            slab_release (pool, slab);
         }
       pool->spare[cls] = NULL;
     }

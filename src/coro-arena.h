@@ -27,9 +27,17 @@ G_BEGIN_DECLS
 typedef struct _CoroPoolBlock CoroPoolBlock;
 typedef struct _CoroSlab CoroSlab;
 
+/* Slabs are cut from 2 MiB chunks the kernel may back with huge pages: one page fault per
+ * chunk instead of sixteen per slab. A slab no class needs any more gives its pages back
+ * (MADV_DONTNEED) and waits in a list for the next class that needs one. */
+#define CORO_CHUNK_SIZE     (2 * 1024 * 1024)
+
 typedef struct
 {
   CoroSlab      *partial[CORO_POOL_N_CLASSES + 1]; /* slabs with room, most recent first */
+  CoroSlab      *free_slabs;                       /* unused slabs, pages given back */
+  guint8        *chunk_next;                       /* the rest of the newest chunk */
+  guint8        *chunk_end;
   CoroSlab      *spare[CORO_POOL_N_CLASSES + 1];   /* the empty slab kept per class, in partial */
   CoroPoolBlock *arena_blocks;                     /* free 4 KiB arena blocks */
   guint          n_arena_blocks;

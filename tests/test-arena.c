@@ -274,6 +274,39 @@ test_arena_size_classes (void)
   CORO_TEST_END ();
 }
 
+/* Enough live tasks for several 2 MiB chunks of slabs, twice: the second round reuses the
+ * slabs the first gave back. */
+static void
+napper (CoroTask *task,
+        gpointer  frame)
+{
+  coro_await (task, coro_sleep (1), sized_end);
+}
+
+static void
+test_arena_many_live (void)
+{
+  CORO_TEST_BEGIN ();
+
+  for (int round = 0; round < 2; round++)
+    {
+      guint n = 50000;
+      CoroFuture **tasks = g_new (CoroFuture *, n);
+      CoroFuture *gather;
+
+      for (guint i = 0; i < n; i++)
+        tasks[i] = CORO_FUTURE (CORO_CREATE_TASK (napper, Tiny, .n = (int) i));
+      gather = coro_gatherv (tasks, n, CORO_GATHER_NONE);
+      for (guint i = 0; i < n; i++)
+        coro_future_unref (tasks[i]);
+      g_free (tasks);
+      coro_test_run (gather);
+      coro_future_unref (gather);
+      g_assert_cmpuint (coro_loop_get_n_futures (coro_loop_get_default ()), ==, coro_test_baseline_);
+    }
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +318,7 @@ main (int   argc,
   g_test_add_func ("/arena/frame-copied", test_arena_frame_copied);
   g_test_add_func ("/arena/reuse", test_arena_reuse);
   g_test_add_func ("/arena/size-classes", test_arena_size_classes);
+  g_test_add_func ("/arena/many-live", test_arena_many_live);
 
   return g_test_run ();
 }
