@@ -1,4 +1,4 @@
-/* coro-timer-heap.h: a binary min-heap of timers keyed by (deadline, sequence)
+/* coro-timer-heap.h: a 4-ary min-heap of timers keyed by (deadline, sequence)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

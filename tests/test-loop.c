@@ -365,6 +365,66 @@ test_loop_dropped_sleep (void)
   CORO_TEST_END ();
 }
 
+/* Many timers in random order, a third of them cancelled: the rest fire in deadline order,
+ * equal deadlines in scheduling order (exercises the heap's moves and removals). */
+typedef struct
+{
+  double  when;
+  guint   seq;
+  GArray *fired;
+} Stress;
+
+static void
+stress_fired (gpointer data)
+{
+  Stress *stress = data;
+
+  g_array_append_val (stress->fired, stress);
+}
+
+static void
+test_loop_timer_heap_stress (void)
+{
+  CoroLoop *loop = coro_loop_get_default ();
+  g_autoptr(GArray) fired = g_array_new (FALSE, FALSE, sizeof (Stress *));
+  guint n = 3000;
+  Stress *stress = g_new (Stress, n);
+  CoroHandle **handles = g_new (CoroHandle *, n);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  double start = coro_loop_time (loop);
+  CoroFuture *sleep;
+  guint expected = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      stress[i] = (Stress) { start + g_rand_int_range (rand, 1, 200) / 10.0, i, fired };
+      handles[i] = coro_loop_call_at (loop, stress[i].when, stress_fired, &stress[i], NULL);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (i % 3 == 0)
+        coro_handle_cancel (handles[i]);
+      else
+        expected++;
+      coro_handle_unref (handles[i]);
+    }
+  sleep = coro_sleep (25);
+  coro_test_run (sleep);
+  coro_future_unref (sleep);
+
+  g_assert_cmpuint (fired->len, ==, expected);
+  for (guint i = 1; i < fired->len; i++)
+    {
+      Stress *a = g_array_index (fired, Stress *, i - 1);
+      Stress *b = g_array_index (fired, Stress *, i);
+
+      g_assert_true (a->when < b->when || (a->when == b->when && a->seq < b->seq));
+      g_assert_cmpuint (b->seq % 3, !=, 0);
+    }
+  g_free (handles);
+  g_free (stress);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -383,6 +443,7 @@ main (int   argc,
   g_test_add_func ("/loop/time-monotonic", test_loop_time_monotonic);
   g_test_add_func ("/loop/other-context", test_loop_other_context);
   g_test_add_func ("/loop/dropped-sleep", test_loop_dropped_sleep);
+  g_test_add_func ("/loop/timer-heap-stress", test_loop_timer_heap_stress);
 
   return g_test_run ();
 }
