@@ -38,6 +38,7 @@ typedef struct
   CoroSlab      *free_slabs;                       /* unused slabs, pages given back */
   guint8        *chunk_next;                       /* the rest of the newest chunk */
   guint8        *chunk_end;
+  guint          next_color;                       /* offsets successive slabs' blocks */
   CoroSlab      *spare[CORO_POOL_N_CLASSES + 1];   /* the empty slab kept per class, in partial */
   CoroPoolBlock *arena_blocks;                     /* free 4 KiB arena blocks */
   guint          n_arena_blocks;
