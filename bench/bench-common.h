@@ -60,11 +60,29 @@ bench_random (unsigned long long *state)
 
 #define BENCH_SEED 0x9E3779B97F4A7C15ULL
 
+/* The workload size: the first argument from @first on that is not an option, else
+ * @smoke_n if --smoke is given, else @fallback. */
 static inline long
-bench_arg_n (int argc, char **argv, long fallback)
+bench_args (int    argc,
+            char **argv,
+            int    first,
+            long   fallback,
+            long   smoke_n)
 {
-  return argc > 2 ? atol (argv[2]) : fallback;
+  long n = 0;
+  int smoke = 0;
+
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--smoke") == 0)
+      smoke = 1;
+    else if (i >= first && n == 0 && argv[i][0] != '-')
+      n = atol (argv[i]);
+  if (n > 0)
+    return n;
+  return smoke ? smoke_n : fallback;
 }
+
+#define BENCH_SMOKE_N 1000
 
 static inline void
 bench_report (const char *workload,
@@ -87,7 +105,7 @@ bench_report_sleepers (const char *impl,
                        long        n_sources)
 {
   printf ("{\"workload\": \"W3\", \"impl\": \"%s\", \"n\": %ld, \"cpu_s\": %.6g, "
-          "\"mean_late_ms\": %.6g, \"max_late_ms\": %.6g, \"n_sources\": %ld}\n",
+          "\"mean_late_ms\": %.6g, \"max_late_ms\": %.6g, \"n_gsources\": %ld}\n",
           impl, n, cpu_s, mean_late_ms, max_late_ms, n_sources);
   fflush (stdout);
 }

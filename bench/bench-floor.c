@@ -4,7 +4,7 @@
  *
  * The least a callback scheduler can do: a ring buffer of function pointers, a binary
  * heap of timers and epoll_wait for sleeping; no error handling, no cancellation, no
- * reference counting. Usage: bench-floor W1|W2|W2b|W3|W4|W6 [N]
+ * reference counting. Usage: bench-floor W1|W2|W2b|W3|W4|W6 [N] [--smoke]
  */
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -328,20 +328,20 @@ main (int    argc,
   epfd = epoll_create1 (0);
   continuation = step;
   if (strcmp (workload, "W1") == 0)
-    w1 (bench_arg_n (argc, argv, 1000000));
+    w1 (bench_args (argc, argv, 2, 1000000, BENCH_SMOKE_N));
   else if (strcmp (workload, "W2") == 0)
-    w2 (bench_arg_n (argc, argv, 1000000), 0);
+    w2 (bench_args (argc, argv, 2, 1000000, BENCH_SMOKE_N), 0);
   else if (strcmp (workload, "W2b") == 0)
-    w2 (bench_arg_n (argc, argv, 10000000), 1);
+    w2 (bench_args (argc, argv, 2, 10000000, BENCH_SMOKE_N), 1);
   else if (strcmp (workload, "W3") == 0)
-    w3 (bench_arg_n (argc, argv, 100000));
+    w3 (bench_args (argc, argv, 2, 100000, BENCH_SMOKE_N));
   else if (strcmp (workload, "W4") == 0)
-    w4 (bench_arg_n (argc, argv, 1000000));
+    w4 (bench_args (argc, argv, 2, 1000000, BENCH_SMOKE_N));
   else if (strcmp (workload, "W6") == 0)
-    w6 (bench_arg_n (argc, argv, 100000));
+    w6 (bench_args (argc, argv, 2, 100000, BENCH_SMOKE_N));
   else
     {
-      fprintf (stderr, "usage: %s W1|W2|W2b|W3|W4|W6 [N]\n", argv[0]);
+      fprintf (stderr, "usage: %s W1|W2|W2b|W3|W4|W6 [N] [--smoke]\n", argv[0]);
       return 2;
     }
   return 0;

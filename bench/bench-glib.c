@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * What a GLib program does without Coro: one idle source per task or per resume, one
- * g_timeout_add() per sleeper. Usage: bench-glib W1|W2|W3|W4|W6 [N]
+ * g_timeout_add() per sleeper. Usage: bench-glib W1|W2|W3|W4|W6 [N] [--smoke]
  */
 #include <glib.h>
 
@@ -172,18 +172,18 @@ main (int    argc,
 
   loop = g_main_loop_new (NULL, FALSE);
   if (strcmp (workload, "W1") == 0)
-    w1 (bench_arg_n (argc, argv, 1000000));
+    w1 (bench_args (argc, argv, 2, 1000000, BENCH_SMOKE_N));
   else if (strcmp (workload, "W2") == 0)
-    w2 (bench_arg_n (argc, argv, 1000000));
+    w2 (bench_args (argc, argv, 2, 1000000, BENCH_SMOKE_N));
   else if (strcmp (workload, "W3") == 0)
-    w3 (bench_arg_n (argc, argv, 100000));
+    w3 (bench_args (argc, argv, 2, 100000, BENCH_SMOKE_N));
   else if (strcmp (workload, "W4") == 0)
-    w4 (bench_arg_n (argc, argv, 1000000));
+    w4 (bench_args (argc, argv, 2, 1000000, BENCH_SMOKE_N));
   else if (strcmp (workload, "W6") == 0)
-    w6 (bench_arg_n (argc, argv, 100000));
+    w6 (bench_args (argc, argv, 2, 100000, BENCH_SMOKE_N));
   else
     {
-      fprintf (stderr, "usage: %s W1|W2|W3|W4|W6 [N]\n", argv[0]);
+      fprintf (stderr, "usage: %s W1|W2|W3|W4|W6 [N] [--smoke]\n", argv[0]);
       return 2;
     }
   g_main_loop_unref (loop);
