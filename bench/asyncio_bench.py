@@ -1,9 +1,12 @@
 #!/usr/bin/python3
-# asyncio_bench.py: the benchmark workloads on Python's asyncio (and uvloop if installed)
+# asyncio_bench.py: the benchmark workloads on Python's asyncio, on uvloop if it imports
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: asyncio_bench.py W1|W2|W2b|W3|W4|W6 [N] [--uvloop]
+# Usage: asyncio_bench.py W1|W2|W2b|W3|W4|W6 [N] [--smoke] [--no-uvloop]
+#
+#   --smoke      N = 1000 unless N is given
+#   --no-uvloop  the stock asyncio loop even when uvloop is importable
 # Prints one JSON line, like the C benchmark programs.
 
 import asyncio
@@ -83,7 +86,7 @@ async def w3(n, impl):
     await asyncio.gather(*[asyncio.create_task(sleeper(d)) for d in delays])
     print(json.dumps({'workload': 'W3', 'impl': impl, 'n': n, 'cpu_s': cpu() - start,
                       'mean_late_ms': stats['sum'] / n * 1e3, 'max_late_ms': stats['max'] * 1e3,
-                      'n_sources': 1}), flush=True)
+                      'n_gsources': 0}), flush=True)
 
 
 async def w4(n, impl):
@@ -121,18 +124,25 @@ WORKLOADS = {'W1': (w1, 1000000), 'W2': (w2, 1000000), 'W2b': (w2b, 10000000),
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if not args or args[0] not in WORKLOADS:
-        print('usage: asyncio_bench.py W1|W2|W2b|W3|W4|W6 [N] [--uvloop]', file=sys.stderr)
+        print('usage: asyncio_bench.py W1|W2|W2b|W3|W4|W6 [N] [--smoke] [--no-uvloop]',
+              file=sys.stderr)
         return 2
     func, n = WORKLOADS[args[0]]
-    n = int(args[1]) if len(args) > 1 else n
+    if len(args) > 1:
+        n = int(args[1])
+    elif '--smoke' in sys.argv:
+        n = 1000
     impl = 'asyncio'
-    if '--uvloop' in sys.argv:
-        import uvloop
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-        impl = 'uvloop'
+    if '--no-uvloop' not in sys.argv:
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+            impl = 'uvloop'
     asyncio.run(func(n, impl))
     return 0
-
 
 if __name__ == '__main__':
     sys.exit(main())
