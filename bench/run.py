@@ -9,6 +9,9 @@
 #   --smoke     tiny N and one run each: checks that every program works (used by CI)
 #   --runs N    runs per figure, the median is reported (default 5)
 #   --builddir  the build tree to use (default _build/bench, configured --buildtype=release)
+#
+# Exits non-zero if the build or any benchmark program fails.  Only the Python standard
+# library is used.
 
 import argparse
 import json
@@ -17,13 +20,26 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMOKE_N = 1000
 
-# workload: default N (the sizes)
-SIZES = {'W1': 1000000, 'W2': 1000000, 'W2b': 10000000, 'W4': 1000000, 'W6': 100000}
-W3_SIZES = [10000, 100000, 300000]
-SMOKE = 1000
+# (workload, N, metric, unit, label)
+JOBS = [
+    ('W1', 1000000, 'ns_per_op', 'ns', 'W1 spawn + gather, ns/task'),
+    ('W2', 1000000, 'ns_per_op', 'ns', 'W2 suspend/resume (sleep 0), ns'),
+    ('W2b', 10000000, 'ns_per_op', 'ns', 'W2b await a done future, ns'),
+    ('W3', 10000, 'cpu_s', 's', 'W3 10 k sleepers, CPU s'),
+    ('W3', 100000, 'cpu_s', 's', 'W3 100 k sleepers, CPU s'),
+    ('W3', 300000, 'cpu_s', 's', 'W3 300 k sleepers, CPU s'),
+    ('W6', 100000, 'bytes_per_task', 'B', 'W6 pending task, B/task'),
+]
+
+CORO_PROGRAMS = {'W1': 'bench-w1-spawn', 'W2': 'bench-w2-suspend', 'W2b': 'bench-w2b-await-done',
+                 'W3': 'bench-w3-sleepers', 'W6': 'bench-w6-memory'}
+IMPLS = ['coro', 'floor', 'glib', 'asyncio']
+GLIB_WORKLOADS = {'W1', 'W2', 'W3', 'W6'}  # GLib has no future to await
 
 
 def build(builddir):
@@ -34,34 +50,50 @@ def build(builddir):
                    stdout=subprocess.DEVNULL)
 
 
-def have_uvloop():
-    return subprocess.run(['/usr/bin/python3', '-c', 'import uvloop'],
-                          stderr=subprocess.DEVNULL).returncode == 0
-
-
-def commands(builddir):
+def command(builddir, impl, workload, n):
     bench = os.path.join(builddir, 'bench')
-    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(builddir, 'src'))
-    script = os.path.join(TOP, 'bench', 'asyncio_bench.py')
-    impls = {
-        'coro': ([os.path.join(bench, 'bench-coro')], env),
-        'floor': ([os.path.join(bench, 'bench-floor')], env),
-        'glib': ([os.path.join(bench, 'bench-glib')], env),
-        'asyncio': (['/usr/bin/python3', script], env),
-    }
-    if have_uvloop():
-        impls['uvloop'] = (['/usr/bin/python3', script, '--uvloop'], env)
-    return impls
+    if impl == 'coro':
+        return [os.path.join(bench, CORO_PROGRAMS[workload]), str(n)]
+    if impl == 'floor':
+        return [os.path.join(bench, 'bench-floor'), workload, str(n)]
+    if impl == 'glib':
+        return [os.path.join(bench, 'bench-glib'), workload, str(n)]
+    return ['/usr/bin/python3', os.path.join(TOP, 'bench', 'asyncio_bench.py'), workload, str(n)]
 
 
-def run_one(cmd, env, workload, n):
-    out = subprocess.run(cmd + [workload, str(n)], env=env, check=True, capture_output=True,
-                         text=True, timeout=900).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def run_one(cmd, env):
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError('%s exited with %d: %s' % (' '.join(cmd), proc.returncode,
+                                                      proc.stderr.strip()[-500:]))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def median_of(results, key):
-    return statistics.median(r[key] for r in results)
+def cpu_model():
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or 'unknown CPU'
+
+
+def fmt(value, unit):
+    if value is None:
+        return '–'
+    return '%.3g %s' % (value, unit)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fmt_ratio(value):
+    return '–' if value is None else '%.2f×' % value
 
 
 def main():
@@ -71,71 +103,117 @@ def main():
     parser.add_argument('--builddir', default=os.path.join(TOP, '_build', 'bench'))
     args = parser.parse_args()
     runs = 1 if args.smoke else args.runs
+    builddir = os.path.abspath(args.builddir)
 
-    build(args.builddir)
-    impls = commands(args.builddir)
-    jobs = [(w, SMOKE if args.smoke else n) for w, n in SIZES.items()]
-    jobs += [('W3', SMOKE if args.smoke else n) for n in W3_SIZES]
+    try:
+        build(builddir)
+    except subprocess.CalledProcessError as e:
+        print('build failed: %s' % e, file=sys.stderr)
+        return 1
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(builddir, 'src'))
 
-    figures = {}  # (workload, n) -> impl -> results
-    for workload, n in jobs:
-        for impl, (cmd, env) in impls.items():
-            if impl == 'glib' and workload == 'W2b':
-                continue  # GLib has no future to await
-            results = [run_one(cmd, env, workload, n) for _ in range(runs)]
-            figures.setdefault((workload, n), {})[impl] = results
-            print('# %s N=%d %s done' % (workload, n, impl), file=sys.stderr, flush=True)
+    jobs = []
+    for workload, n, metric, unit, label in JOBS:
+        if args.smoke:
+            n = SMOKE_N
+            label = label.replace('10 k ', '').replace('100 k ', '').replace('300 k ', '')
+        if (workload, n) not in [(j[0], j[1]) for j in jobs]:
+            jobs.append((workload, n, metric, unit, label))
 
-    cpu = next((line.split(':', 1)[1].strip() for line in open('/proc/cpuinfo')
-                if line.startswith('model name')), platform.processor())
-    print('Machine: %s, %d CPUs, Linux %s; %s; medians of %d run%s.\n'
-          % (cpu, os.cpu_count(), platform.release(), 'smoke run' if args.smoke else 'release build',
+    started = time.monotonic()
+    failures = []
+    figures = {}  # (workload, n) -> impl -> [results]
+    asyncio_impl = 'asyncio'
+    for workload, n, metric, unit, label in jobs:
+        for impl in IMPLS:
+            if impl == 'glib' and workload not in GLIB_WORKLOADS:
+                continue
+            cmd = command(builddir, impl, workload, n)
+            results = []
+            for _ in range(runs):
+                try:
+                    results.append(run_one(cmd, env))
+                except (OSError, RuntimeError, subprocess.TimeoutExpired, ValueError, IndexError) as e:
+                    failures.append('%s %s N=%d: %s' % (impl, workload, n, e))
+                    break
+            if results:
+                figures.setdefault((workload, n), {})[impl] = results
+                if impl == 'asyncio':
+                    asyncio_impl = results[0].get('impl', 'asyncio')
+            print('# %s N=%d %s: %d run(s)' % (workload, n, impl, len(results)),
+                  file=sys.stderr, flush=True)
+
+    def med(workload, n, impl, key):
+        results = figures.get((workload, n), {}).get(impl)
+        if not results:
+            return None
+        return statistics.median(r[key] for r in results)
+
+    print('Machine: %s; nproc %d; Linux %s; Python %s (%s); %s; median of %d run%s.\n'
+          % (cpu_model(), os.cpu_count(), platform.release(), platform.python_version(),
+             asyncio_impl, 'smoke run, N = %d' % SMOKE_N if args.smoke else 'release build',
              runs, '' if runs == 1 else 's'))
-    names = [i for i in ('coro', 'floor', 'glib', 'asyncio', 'uvloop') if i in impls]
-    print('| workload | N | ' + ' | '.join({'coro': 'Coro', 'floor': 'C floor', 'glib': 'GLib',
-                                              'asyncio': 'asyncio', 'uvloop': 'uvloop'}[i] for i in names)
-          + ' | ratio | target |')
-    print('|' + '---|' * (len(names) + 4))
-    ok = True
-    for (workload, n), by_impl in figures.items():
-        if workload == 'W3':
-            key, unit = 'cpu_s', 's CPU'
-        elif workload == 'W6':
-            key, unit = 'bytes_per_task', 'B'
-        else:
-            key, unit = 'ns_per_op', 'ns'
-        med = {impl: median_of(res, key) for impl, res in by_impl.items()}
-        cells = ['%.3g %s' % (med[i], unit) if i in med else '–' for i in names]
-        ratio, target = ratio_and_target(workload, n, med, by_impl)
-        print('| %s | %d | %s | %s | %s |' % (workload, n, ' | '.join(cells), ratio, target))
-        if workload == 'W3':
-            late = {i: (median_of(r, 'mean_late_ms'), median_of(r, 'max_late_ms'), median_of(r, 'n_sources'))
-                    for i, r in by_impl.items()}
-            cells = ['%.2g / %.3g ms, %d src' % late[i] if i in late else '–' for i in names]
-            print('| W3 lateness (mean / max), sources | %d | %s | | mean ≤ 1 ms, max ≤ 10 ms, sources constant |'
-                  % (n, ' | '.join(cells)))
-    return 0 if ok else 1
+    print('| workload | Coro | C floor | GLib | asyncio (%s) | Coro/floor | asyncio/Coro | GLib/Coro |'
+          % asyncio_impl)
+    print('|---|---|---|---|---|---|---|---|')
+    for workload, n, metric, unit, label in jobs:
+        m = {impl: med(workload, n, impl, metric) for impl in IMPLS}
+        print('| %s | %s | %s | %s | %s | %s | %s | %s |'
+              % (label, fmt(m['coro'], unit), fmt(m['floor'], unit), fmt(m['glib'], unit),
+                 fmt(m['asyncio'], unit), fmt_ratio(ratio(m['coro'], m['floor'])),
+                 fmt_ratio(ratio(m['asyncio'], m['coro'])), fmt_ratio(ratio(m['glib'], m['coro']))))
 
+    print('\nW3 lateness (mean / max ms) and GSources attached with every sleeper waiting:\n')
+    print('| N | Coro | C floor | GLib | asyncio (%s) |' % asyncio_impl)
+    print('|---|---|---|---|---|')
+    for workload, n, metric, unit, label in jobs:
+        if workload != 'W3':
+            continue
+        cells = []
+        for impl in IMPLS:
+            mean = med(workload, n, impl, 'mean_late_ms')
+            if mean is None:
+                cells.append('–')
+                continue
+            cells.append('%.3g / %.3g ms, %d src' % (mean, med(workload, n, impl, 'max_late_ms'),
+                                                       med(workload, n, impl, 'n_gsources')))
+        print('| %d | %s |' % (n, ' | '.join(cells)))
 
-def ratio_and_target(workload, n, med, by_impl):
-    def r(a, b):
-        return med[a] / med[b] if a in med and b in med and med[b] else float('nan')
+    print('\nTargets (ratios against baselines measured in this run):\n')
+    w3n = SMOKE_N if args.smoke else 100000
+    checks = [
+        ('W1 Coro/floor ≤ 5×', ratio(med('W1', jobs[0][1], 'coro', 'ns_per_op'),
+                                     med('W1', jobs[0][1], 'floor', 'ns_per_op')), lambda r: r <= 5),
+        ('W1 asyncio/Coro ≥ 20×', ratio(med('W1', jobs[0][1], 'asyncio', 'ns_per_op'),
+                                         med('W1', jobs[0][1], 'coro', 'ns_per_op')), lambda r: r >= 20),
+        ('W2 Coro/GLib iteration ≤ 0.2×', ratio(med('W2', jobs[1][1], 'coro', 'ns_per_op'),
+                                                 med('W2', jobs[1][1], 'glib', 'ns_per_op')),
+         lambda r: r <= 0.2),
+        ('W2b Coro ≤ 10 ns', med('W2b', jobs[2][1], 'coro', 'ns_per_op'), lambda r: r <= 10),
+        ('W3 (N = %d) CPU Coro/floor ≤ 3×' % w3n, ratio(med('W3', w3n, 'coro', 'cpu_s'),
+                                                        med('W3', w3n, 'floor', 'cpu_s')),
+         lambda r: r <= 3),
+        ('W3 (N = %d) CPU GLib/Coro ≥ 6×' % w3n, ratio(med('W3', w3n, 'glib', 'cpu_s'),
+                                                       med('W3', w3n, 'coro', 'cpu_s')),
+         lambda r: r >= 6),
+        ('W6 Coro ≤ 256 B/task', med('W6', jobs[-1][1], 'coro', 'bytes_per_task'),
+         lambda r: r <= 256),
+    ]
+    print('| target | measured | met |')
+    print('|---|---|---|')
+    for name, value, ok in checks:
+        print('| %s | %s | %s |' % (name, '–' if value is None else '%.3g' % value,
+                                    '–' if value is None else ('yes' if ok(value) else 'no')))
+    if args.smoke:
+        print('\n(Smoke run: N is too small for these figures to mean anything.)')
+    print('\nWall time of the run: %.0f s.' % (time.monotonic() - started))
 
-    if workload == 'W1':
-        return ('Coro/floor %.2f×, asyncio/Coro %.1f×' % (r('coro', 'floor'), r('asyncio', 'coro')),
-                'Coro/floor ≤ 5×, asyncio/Coro ≥ 20×')
-    if workload == 'W2':
-        return 'Coro/GLib %.3f×' % r('coro', 'glib'), '≤ 0.2×'
-    if workload == 'W2b':
-        return 'Coro %.2f ns, no loop pass' % med['coro'], '≤ 10 ns'
-    if workload == 'W3':
-        return ('Coro/floor %.2f×, GLib/Coro %.1f×' % (r('coro', 'floor'), r('glib', 'coro')),
-                'at 100 k: Coro/floor ≤ 3×, GLib/Coro ≥ 6×')
-    if workload == 'W4':
-        return 'Coro/GLib %.3f×' % r('coro', 'glib'), '≤ 0.25×'
-    if workload == 'W6':
-        return 'Coro %.0f B' % med['coro'], '≤ 256 B'
-    return '', ''
+    if failures:
+        print('\nFailures:', file=sys.stderr)
+        for f in failures:
+            print('  ' + f, file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == '__main__':
