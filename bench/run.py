@@ -33,13 +33,14 @@ JOBS = [
     ('W3', 10000, 'cpu_s', 's', 'W3 10 k sleepers, CPU s'),
     ('W3', 100000, 'cpu_s', 's', 'W3 100 k sleepers, CPU s'),
     ('W3', 300000, 'cpu_s', 's', 'W3 300 k sleepers, CPU s'),
+    ('W4', 1000000, 'ns_per_op', 'ns', 'W4 queue ping-pong, ns/round trip'),
     ('W6', 100000, 'bytes_per_task', 'B', 'W6 pending task, B/task'),
 ]
 
 CORO_PROGRAMS = {'W1': 'bench-w1-spawn', 'W2': 'bench-w2-suspend', 'W2b': 'bench-w2b-await-done',
-                 'W3': 'bench-w3-sleepers', 'W6': 'bench-w6-memory'}
+                 'W3': 'bench-w3-sleepers', 'W4': 'bench-w4-queue', 'W6': 'bench-w6-memory'}
 IMPLS = ['coro', 'floor', 'glib', 'asyncio']
-GLIB_WORKLOADS = {'W1', 'W2', 'W3', 'W6'}  # GLib has no future to await
+GLIB_WORKLOADS = {'W1', 'W2', 'W3', 'W4', 'W6'}  # GLib has no future to await
 
 
 def build(builddir):
@@ -196,6 +197,9 @@ def main():
         ('W3 (N = %d) CPU GLib/Coro ≥ 6×' % w3n, ratio(med('W3', w3n, 'glib', 'cpu_s'),
                                                        med('W3', w3n, 'coro', 'cpu_s')),
          lambda r: r >= 6),
+        ('W4 Coro/GLib idle round trip ≤ 0.25×', ratio(med('W4', jobs[-2][1], 'coro', 'ns_per_op'),
+                                                       med('W4', jobs[-2][1], 'glib', 'ns_per_op')),
+         lambda r: r <= 0.25),
         ('W6 Coro ≤ 256 B/task', med('W6', jobs[-1][1], 'coro', 'bytes_per_task'),
          lambda r: r <= 256),
     ]
