@@ -17,19 +17,21 @@ typedef struct
 
 static void cancel_me_caught (CoroTask *task, gpointer frame);
 
+/* finally: print('cancel_me(): after sleep') */
 static void
 cancel_me_finally (gpointer data)
 {
-  printf ("cancel_me(): after sleep\n");                           /* print('cancel_me(): after sleep') */
+  printf ("cancel_me(): after sleep\n");
 }
 
 static void
 cancel_me (CoroTask *task,
            gpointer  frame)
 {
-  printf ("cancel_me(): before sleep\n");                          /* print('cancel_me(): before sleep') */
-  coro_task_defer (task, cancel_me_finally, NULL);                 /* finally: */
-  coro_await_catch (task, coro_sleep (3600), cancel_me_caught);    /* try: await asyncio.sleep(3600) */
+  printf ("cancel_me(): before sleep\n");            /* print('cancel_me(): before sleep') */
+  coro_task_defer (task, cancel_me_finally, NULL);   /* try: ... finally: */
+  /* Wait for 1 hour: await asyncio.sleep(3600) */
+  coro_await_catch (task, coro_sleep (3600), cancel_me_caught);
 }
 
 static void
@@ -38,9 +40,10 @@ cancel_me_caught (CoroTask *task,
 {
   CoroFuture *sleep = coro_task_get_awaited (task);
 
-  if (coro_future_cancelled (sleep))                               /* except asyncio.CancelledError: */
+  if (coro_future_cancelled (sleep))                 /* except asyncio.CancelledError: */
+    printf ("cancel_me(): cancel sleep\n");          /* print('cancel_me(): cancel sleep') */
+  if (coro_future_get_error (sleep) != NULL)
     {
-      printf ("cancel_me(): cancel sleep\n");                      /* print('cancel_me(): cancel sleep') */
       coro_task_return_error (task, g_error_copy (coro_future_get_error (sleep)));  /* raise */
       return;
     }
@@ -56,6 +59,7 @@ typedef struct
 static void main_cancel (CoroTask *task, gpointer frame);
 static void main_caught (CoroTask *task, gpointer frame);
 
+/* If main fails before awaiting its task, drop the reference it still holds. */
 static void
 main_release (gpointer data)
 {
@@ -72,8 +76,9 @@ main_start (CoroTask *task,
   Main *self = frame;
 
   coro_task_defer (task, main_release, self);
-  self->child = CORO_CREATE_TASK (cancel_me, CancelMe);           /* task = asyncio.create_task(cancel_me()) */
-  coro_await (task, coro_sleep (1), main_cancel);                 /* await asyncio.sleep(1) */
+  /* Create a "cancel_me" Task: task = asyncio.create_task(cancel_me()) */
+  self->child = CORO_CREATE_TASK (cancel_me, CancelMe);
+  coro_await (task, coro_sleep (1), main_cancel);    /* await asyncio.sleep(1) */
 }
 
 static void
@@ -82,16 +87,24 @@ main_cancel (CoroTask *task,
 {
   Main *self = frame;
 
-  coro_task_cancel (self->child, NULL);                           /* task.cancel() */
-  coro_await_catch (task, CORO_FUTURE (g_steal_pointer (&self->child)), main_caught);  /* try: await task */
+  coro_task_cancel (self->child, NULL);              /* task.cancel() */
+  /* try: await task */
+  coro_await_catch (task, CORO_FUTURE (g_steal_pointer (&self->child)), main_caught);
 }
 
 static void
 main_caught (CoroTask *task,
              gpointer  frame)
 {
-  if (coro_future_cancelled (coro_task_get_awaited (task)))      /* except asyncio.CancelledError: */
-    printf ("main(): cancel_me is cancelled now\n");
+  CoroFuture *child = coro_task_get_awaited (task);
+
+  if (coro_future_cancelled (child))                 /* except asyncio.CancelledError: */
+    printf ("main(): cancel_me is cancelled now\n"); /* print("main(): cancel_me is ...") */
+  else if (coro_future_get_error (child) != NULL)
+    {
+      coro_task_return_error (task, g_error_copy (coro_future_get_error (child)));
+      return;
+    }
   coro_task_return (task);
 }
 

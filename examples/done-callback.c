@@ -26,7 +26,8 @@ calculate_task (CoroTask *task,
 {
   CalculateTask *self = frame;
 
-  printf ("start calculate at %f\n", example_time ());       /* print("start calculate at {}".format(time.time())) */
+  /* print("start calculate at {}".format(time.time())) */
+  printf ("start calculate at %f\n", example_time ());
   coro_await (task, coro_sleep (self->t), calculate_task_finished);  /* await asyncio.sleep(t) */
 }
 
@@ -48,7 +49,8 @@ done_callback (CoroFuture *future,
   printf ("finished callback\n");                             /* print("finished callback") */
   /* r = args[0].result() */
   printf ("result is %" G_GINT64_FORMAT "\n", coro_future_get_int (future, NULL));
-  printf ("now is %f\n", example_time ());                    /* print("now is {}".format(time.time())) */
+  /* print("now is {}".format(time.time())) */
+  printf ("now is %f\n", example_time ());
 }
 
 /* async def main(): */
@@ -87,7 +89,8 @@ main_start (CoroTask *task,
   coro_future_add_done_callback (CORO_FUTURE (self->task1), done_callback, NULL, NULL);
   /* task2.add_done_callback(done_callback) */
   coro_future_add_done_callback (CORO_FUTURE (self->task2), done_callback, NULL, NULL);
-  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task1)), main_await_task2);  /* await task1 */
+  /* await task1 */
+  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task1)), main_await_task2);
 }
 
 static void
@@ -96,7 +99,8 @@ main_await_task2 (CoroTask *task,
 {
   Main *self = frame;
 
-  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task2)), main_done);         /* await task2 */
+  /* await task2 */
+  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task2)), main_done);
 }
 
 static void
@@ -120,6 +124,7 @@ main (void)
       g_printerr ("done-callback: %s\n", error->message);
       return 1;
     }
-  printf ("total time is %f\n", example_time () - t);        /* print("total time is {}".format(time.time() - t)) */
+  /* print("total time is {}".format(time.time() - t)) */
+  printf ("total time is %f\n", example_time () - t);
   return 0;
 }

@@ -47,7 +47,8 @@ worker (CoroTask *task,
 {
   Worker *self = frame;
 
-  coro_await (task, coro_queue_get (self->queue), worker_sleep);  /* sleep_for = await queue.get() */
+  /* sleep_for = await queue.get() */
+  coro_await (task, coro_queue_get (self->queue), worker_sleep);
 }
 
 static void
@@ -60,7 +61,8 @@ worker_sleep (CoroTask *task,
   coro_future_get_value (coro_task_get_awaited (task), &value, NULL);
   self->sleep_for = g_value_get_double (&value);
   g_value_unset (&value);
-  coro_await (task, coro_sleep (self->sleep_for), worker_done);  /* await asyncio.sleep(sleep_for) */
+  /* await asyncio.sleep(sleep_for) */
+  coro_await (task, coro_sleep (self->sleep_for), worker_done);
 }
 
 static void
@@ -116,15 +118,17 @@ main_start (CoroTask *task,
       g_value_set_double (&value, sleep_for);
       coro_queue_put_value_nowait (self->queue, &value, NULL);    /* queue.put_nowait(sleep_for) */
     }
-  for (int i = 0; i < 3; i++)                                     /* asyncio.create_task(worker(...)) */
+  /* tasks = [asyncio.create_task(worker(f'worker-{i}', queue)) for i in range(3)] */
+  for (int i = 0; i < 3; i++)
     {
       CoroTask *worker_task = CORO_CREATE_TASK (worker, Worker, .queue = self->queue);
+      Worker *worker_frame = coro_task_get_frame (worker_task);
 
-      g_snprintf (((Worker *) coro_task_get_frame (worker_task))->name, sizeof ((Worker *) NULL)->name,
-                  "worker-%d", i);
+      g_snprintf (worker_frame->name, sizeof worker_frame->name, "worker-%d", i);
       self->tasks[i] = CORO_FUTURE (worker_task);
     }
-  self->started_at = coro_loop_time (coro_loop_get_default ());  /* started_at = time.monotonic() */
+  /* started_at = time.monotonic() */
+  self->started_at = coro_loop_time (coro_loop_get_default ());
   coro_await (task, coro_queue_join (self->queue), main_joined);  /* await queue.join() */
 }
 

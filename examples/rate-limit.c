@@ -43,7 +43,8 @@ job (CoroTask *task,
 {
   Job *self = frame;
 
-  coro_await (task, coro_semaphore_acquire (self->semaphore), job_started);  /* async with semaphore: */
+  /* async with semaphore: */
+  coro_await (task, coro_semaphore_acquire (self->semaphore), job_started);
 }
 
 static void
@@ -96,7 +97,8 @@ main_start (CoroTask *task,
   CoroFuture *gather;
 
   coro_task_defer (task, main_release, self);
-  self->semaphore = coro_semaphore_new (3);                     /* semaphore = asyncio.Semaphore(3) */
+  /* semaphore = asyncio.Semaphore(3) */
+  self->semaphore = coro_semaphore_new (3);
   for (int n = 0; n < 10; n++)
     jobs[n] = CORO_FUTURE (CORO_CREATE_TASK (job, Job, .n = n, .semaphore = self->semaphore));
   gather = coro_gatherv (jobs, 10, CORO_GATHER_NONE);           /* await asyncio.gather(...) */

@@ -66,7 +66,8 @@ main_start (CoroTask *task,
   printf ("started at %s\n", now);        /* print(f"started at {time.strftime('%X')}") */
 
   /* Wait until both tasks are completed (should take around 2 seconds.) */
-  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task1)), main_await_task2);  /* await task1 */
+  /* await task1 */
+  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task1)), main_await_task2);
 }
 
 static void
@@ -75,7 +76,8 @@ main_await_task2 (CoroTask *task,
 {
   Main *self = frame;
 
-  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task2)), main_finished);     /* await task2 */
+  /* await task2 */
+  coro_await (task, CORO_FUTURE (g_steal_pointer (&self->task2)), main_finished);
 }
 
 static void

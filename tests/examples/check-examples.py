@@ -140,7 +140,8 @@ def check_producer_consumer(lines, arrivals, virtual):
         problems.append('the durations add up to %.2f, not %.2f' % (sum(durations), total))
     # Three workers: at least a third of the total, at most a third plus the longest job.
     if not total / 3 - 0.01 <= parallel <= total / 3 + max(durations) + 0.01:
-        problems.append('parallel time %.2f does not fit a total of %.2f on 3 workers' % (parallel, total))
+        problems.append('parallel time %.2f does not fit a total of %.2f on 3 workers'
+                        % (parallel, total))
     if not virtual and abs(arrivals[21] - parallel) > TOLERANCE:
         problems.append('the summary came at %.3f s, not at %.2f s' % (arrivals[21], parallel))
     return problems
@@ -219,7 +220,8 @@ def main():
         if not re.fullmatch(pattern, line):
             problems.append('line %d: %r does not match %r' % (i + 1, line, pattern))
         elif not virtual and abs(arrival - when) > TOLERANCE:
-            problems.append('line %d: %r at %.3f s, expected at %g s' % (i + 1, line, arrival, when))
+            problems.append('line %d: %r at %.3f s, expected at %g s'
+                            % (i + 1, line, arrival, when))
     if not problems and expected is not None:
         problems += check_printed_times(name, lines, virtual)
 
