@@ -1018,6 +1018,11 @@ coro_run (CoroFuture  *future,
 
   run_until_done (context, future);
   cancel_leftover_tasks (loop, context);
+  /* A dispatch that stopped at its budget leaves queued the callbacks registered on the
+   * done future (by its own callbacks, or by the leftovers' clean-ups); a waiter added
+   * now runs after them. */
+  if (loop->ready.len > 0)
+    run_until_done (context, future);
   g_main_context_unref (context);
 
   return coro_future_propagate (future, error);
