@@ -81,9 +81,8 @@ sleep_new_at (CoroLoop *loop,
   if (yield)
     {
       /* asyncio's sleep (0): done already, but awaiting it yields exactly one pass. */
-      CoroFuture *future = coro_future_alloc (loop, &coro_future_class, sizeof (CoroFuture));
+      CoroFuture *future = coro_future_new_done (loop);
 
-      future->state = CORO_FUTURE_FINISHED;
       future->flags |= CORO_FUTURE_FLAG_YIELD;
       return future;
     }

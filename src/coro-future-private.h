@@ -110,6 +110,10 @@ void      coro_future_add_waiter     (CoroFuture            *future,
                                       CoroFutureCallback     func,
                                       gpointer               data);
 void      coro_future_mark_done      (CoroFuture            *future);
+/* Futures done from the start: for waits that need not wait. */
+CoroFuture *coro_future_new_done   (CoroLoop            *loop);
+CoroFuture *coro_future_new_failed (CoroLoop            *loop,
+                                    GError              *error);
 gboolean  coro_future_cancel_default (CoroFuture            *future,
                                       const char            *msg);
 void      coro_future_forward        (CoroFuture            *future,

@@ -79,6 +79,25 @@ coro_future_alloc (CoroLoop              *loop,
   return future;
 }
 
+CoroFuture *
+coro_future_new_done (CoroLoop *loop)
+{
+  CoroFuture *future = coro_future_alloc (loop, &coro_future_class, sizeof (CoroFuture));
+
+  future->state = CORO_FUTURE_FINISHED;
+  return future;
+}
+
+CoroFuture *
+coro_future_new_failed (CoroLoop *loop,
+                        GError   *error)
+{
+  CoroFuture *future = coro_future_alloc (loop, &coro_future_class, sizeof (CoroFuture));
+
+  coro_future_set_error (future, error, NULL);
+  return future;
+}
+
 /**
  * coro_future_new:
  *

@@ -237,22 +237,3 @@ coro_item_take_result (CoroItem   *item,
   future->kind = CORO_RESULT_NONE;
   return TRUE;
 }
-
-CoroFuture *
-coro_future_new_done (CoroLoop *loop)
-{
-  CoroFuture *future = coro_future_alloc (loop, &coro_future_class, sizeof (CoroFuture));
-
-  future->state = CORO_FUTURE_FINISHED;
-  return future;
-}
-
-CoroFuture *
-coro_future_new_failed (CoroLoop *loop,
-                        GError   *error)
-{
-  CoroFuture *future = coro_future_alloc (loop, &coro_future_class, sizeof (CoroFuture));
-
-  coro_future_set_error (future, error, NULL);
-  return future;
-}

@@ -98,9 +98,4 @@ void        coro_item_set_result   (CoroItem            *item,
 gboolean    coro_item_take_result  (CoroItem            *item,
                                     CoroFuture          *future);
 
-/* A future already done with no value, for waits that need not wait. */
-CoroFuture *coro_future_new_done   (CoroLoop            *loop);
-CoroFuture *coro_future_new_failed (CoroLoop            *loop,
-                                    GError              *error);
-
 G_END_DECLS
