@@ -127,6 +127,10 @@ void      coro_future_set_futures    (CoroFuture            *future,
                                       CoroFuture           **items,
                                       guint                  n);
 
+/* In coro-combinators.c: moves a sleep's place in the timer heap to @timer. */
+gboolean  coro_sleep_adopt           (CoroFuture            *future,
+                                      CoroTimer             *timer);
+
 static inline gboolean
 coro_future_is_pending (const CoroFuture *future)
 {

@@ -47,7 +47,7 @@ struct _CoroLoop
 
   CoroReadyRing  ready;
   CoroTimerHeap  timers;
-  guint64        timer_seq;
+  guint32        timer_seq;
   guint          next_task_id;  /* numbers the default task names, Task-1, Task-2… */
   guint64        passes;
 

@@ -63,6 +63,9 @@
 #define DISPATCH_MAX_PASSES 64
 #define DISPATCH_MAX_US     2000
 
+/* Ready rings up to this many entries (96 KiB) are kept when they drain. */
+#define READY_RING_KEEP 4096
+
 struct _CoroHandle
 {
   gint           ref_count; /* atomic: a threadsafe handle is dropped on two threads */
@@ -72,6 +75,7 @@ struct _CoroHandle
   CoroCallback   callback;
   gpointer       user_data;
   GDestroyNotify destroy;
+  gint64         when;     /* a timer handle's deadline, µs; kept after it fired */
   CoroTimer      timer;
 };
 
@@ -184,8 +188,7 @@ coro_loop_add_timer (CoroLoop  *loop,
                      CoroTimer *timer,
                      gint64     when_us)
 {
-  timer->when = when_us;
-  coro_timer_heap_push (&loop->timers, timer, loop->timer_seq++);
+  coro_timer_heap_push (&loop->timers, timer, when_us, loop->timer_seq++);
 }
 
 /* Takes the timer out of the heap, if it is there, and drops the heap's reference. */
@@ -297,13 +300,14 @@ source_prepare (GSource *source,
     }
 
   now = g_get_monotonic_time ();
-  if (first->when <= now)
+  if (coro_timer_heap_next_when (&loop->timers) <= now)
     {
       *timeout = 0;
       return TRUE;
     }
   /* Round up: waking early would cost a second poll. */
-  *timeout = (int) MIN ((first->when - now + 999) / 1000, G_MAXINT);
+  *timeout = (int) MIN ((coro_timer_heap_next_when (&loop->timers) - now + 999) / 1000,
+                        G_MAXINT);
   return FALSE;
 }
 
@@ -326,6 +330,15 @@ run_pass (CoroLoop *loop)
       CoroReady entry = ready_pop (&loop->ready);
 
       entry.func (entry.a, entry.b);
+    }
+
+  /* A burst (a million tasks created at once) grows the ring; once it has drained, give
+   * the memory back rather than keep it for the life of the loop. */
+  if (loop->ready.len == 0 && loop->ready.mask >= READY_RING_KEEP)
+    {
+      g_clear_pointer (&loop->ready.items, g_free);
+      loop->ready.mask = 0;
+      loop->ready.head = 0;
     }
 }
 
@@ -358,7 +371,8 @@ source_dispatch (GSource     *source,
           if (!loop->virtual_clock || first == NULL || pass > 0 ||
               g_atomic_int_get (&loop->in_flight) > 0)
             break;
-          loop->virtual_now = MAX (loop->virtual_now, first->when);
+          loop->virtual_now = MAX (loop->virtual_now,
+                                   coro_timer_heap_next_when (&loop->timers));
           continue;
         }
 
@@ -746,7 +760,7 @@ coro_handle_when (CoroHandle *handle)
 
   if (handle->timer.klass == NULL)
     return -1.0;
-  return handle->timer.when / (double) G_USEC_PER_SEC;
+  return handle->when / (double) G_USEC_PER_SEC;
 }
 
 /**
@@ -809,7 +823,8 @@ coro_loop_call_at (CoroLoop       *loop,
 
   handle = handle_new (loop, callback, user_data, destroy);
   handle->timer.klass = &handle_timer_class;
-  coro_loop_add_timer (loop, &handle->timer, coro_seconds_to_us (when));
+  handle->when = coro_seconds_to_us (when);
+  coro_loop_add_timer (loop, &handle->timer, handle->when);
   return handle;
 }
 
@@ -842,7 +857,8 @@ coro_loop_call_later (CoroLoop       *loop,
 
   handle = handle_new (loop, callback, user_data, destroy);
   handle->timer.klass = &handle_timer_class;
-  coro_loop_add_timer (loop, &handle->timer, coro_loop_now_us (loop) + coro_seconds_to_us (delay));
+  handle->when = coro_loop_now_us (loop) + coro_seconds_to_us (delay);
+  coro_loop_add_timer (loop, &handle->timer, handle->when);
   return handle;
 }
 

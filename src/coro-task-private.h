@@ -17,6 +17,9 @@ typedef enum
   CORO_TASK_RETURNED    = 1 << 4, /* the running step set the result */
   CORO_TASK_MUST_CANCEL = 1 << 5, /* deliver a cancellation at the next step */
   CORO_TASK_SCHEDULED   = 1 << 6, /* registered with the loop, which holds a reference */
+  CORO_TASK_SLEEPING    = 1 << 7, /* suspended on a sleep it adopted (its timer is queued
+                                   * or has fired and is about to resume it) */
+  CORO_TASK_SLEPT       = 1 << 8, /* the running step resumes from an adopted sleep */
 } CoroTaskFlags;
 
 typedef struct _CoroDefer CoroDefer;
@@ -44,6 +47,7 @@ struct _CoroTask
   CoroTask      *loop_next;
 
   CoroTaskExtra *extra;      /* NULL until needed */
+  CoroTimer      timer;      /* a sleep's, adopted when the task awaits it alone */
   guint          id;
   guint          num_cancels_requested;
   guint          flags;

@@ -84,6 +84,36 @@ static const CoroFutureClass task_class = {
   .finalize = task_finalize,
 };
 
+static void task_resume (CoroTask *task);
+
+/* The timer of a sleep the task adopted (coro_sleep_adopt): queued, it holds a reference
+ * on the task, as the sleep's held one on the sleep. */
+#define TASK_OF_TIMER(t) ((CoroTask *) ((guint8 *) (t) - G_STRUCT_OFFSET (CoroTask, timer)))
+
+static void
+task_timer_fired (CoroTimer *timer)
+{
+  CoroTask *task = TASK_OF_TIMER (timer);
+
+  task->flags &= ~CORO_TASK_SLEEPING;
+  task->flags |= CORO_TASK_SLEPT;
+  task_resume (task);
+  coro_future_unref (CORO_FUTURE (task));
+}
+
+static void
+task_timer_unref (CoroTimer *timer)
+{
+  coro_future_unref (CORO_FUTURE (TASK_OF_TIMER (timer)));
+}
+
+/* Through the ready queue, in deadline order, as the sleep's done callback would have. */
+static const CoroTimerClass task_timer_class = {
+  .fire = task_timer_fired,
+  .unref = task_timer_unref,
+  .fire_at_once = FALSE,
+};
+
 static inline gpointer
 task_frame (CoroTask *task)
 {
@@ -172,6 +202,8 @@ coro_task_new (CoroStep      step,
   task->parent.flags |= CORO_FUTURE_FLAG_TASK;
   task->step = step;
   task->id = ++loop->next_task_id;
+  task->timer.klass = &task_timer_class;
+  task->timer.index = CORO_TIMER_NOT_QUEUED;
 
   if (frame != NULL && frame_size > 0)
     memcpy (task_frame (task), frame, frame_size);
@@ -352,7 +384,7 @@ task_resume (CoroTask *task)
       current_task = task;
       task->step (task, task_frame (task));
       current_task = previous;
-      task->flags &= ~CORO_TASK_IN_STEP;
+      task->flags &= ~(CORO_TASK_IN_STEP | CORO_TASK_SLEPT);
 
       if (task->flags & CORO_TASK_RETURNED)
         {
@@ -375,6 +407,13 @@ task_resume (CoroTask *task)
 
       if (awaited->state == CORO_FUTURE_PENDING)
         {
+          if (!(task->flags & CORO_TASK_MUST_CANCEL) && coro_sleep_adopt (awaited, &task->timer))
+            {
+              coro_future_ref (CORO_FUTURE (task)); /* the heap's */
+              g_clear_pointer (&task->awaiting, coro_future_unref);
+              task->flags |= CORO_TASK_SLEEPING;
+              break;
+            }
           coro_future_add_waiter (awaited, task_wakeup, task);
           /* A cancel requested while the step ran reaches the future it now awaits. */
           if ((task->flags & CORO_TASK_MUST_CANCEL) && coro_future_cancel (awaited, task_cancel_msg (task)))
@@ -535,6 +574,12 @@ coro_task_get_awaited (CoroTask *task)
 {
   g_return_val_if_fail (is_task (CORO_FUTURE (task)), NULL);
 
+  /* The sleep it adopted is gone; what the step sees is a sleep's outcome. */
+  if G_UNLIKELY (task->awaiting == NULL && (task->flags & CORO_TASK_SLEPT))
+    {
+      task->awaiting = coro_future_new_done (task->parent.loop);
+      task->awaiting->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+    }
   return task->awaiting;
 }
 
@@ -918,6 +963,15 @@ task_cancel (CoroFuture *future,
       && coro_future_is_pending (task->awaiting)
       && coro_future_cancel (task->awaiting, msg))
     return TRUE;
+
+  /* An adopted sleep still queued is cancelled as the sleep would be: its timer goes and
+   * the task wakes at the next pass, to see the cancellation. */
+  if ((task->flags & CORO_TASK_SLEEPING) && task->timer.index != CORO_TIMER_NOT_QUEUED)
+    {
+      coro_loop_remove_timer (future->loop, &task->timer); /* the loop holds the task too */
+      task->flags &= ~CORO_TASK_SLEEPING;
+      coro_loop_push (future->loop, task_run, task, NULL);
+    }
 
   task->flags |= CORO_TASK_MUST_CANCEL;
   g_free (task_extra (task)->cancel_msg);

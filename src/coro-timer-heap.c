@@ -18,7 +18,10 @@ static inline gboolean
 entry_before (const CoroTimerEntry *a,
               const CoroTimerEntry *b)
 {
-  return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+  /* Ties are rare enough that reading the timers for them costs nothing; the sequence
+   * numbers wrap, and compare right while tied timers are < 2^31 schedules apart. */
+  return a->when < b->when
+         || (a->when == b->when && (gint32) (a->timer->seq - b->timer->seq) < 0);
 }
 
 static inline void
@@ -85,7 +88,8 @@ coro_timer_heap_clear (CoroTimerHeap *heap)
 void
 coro_timer_heap_push (CoroTimerHeap *heap,
                       CoroTimer     *timer,
-                      guint64        seq)
+                      gint64         when,
+                      guint32        seq)
 {
   g_assert (timer->index == CORO_TIMER_NOT_QUEUED);
 
@@ -94,7 +98,8 @@ coro_timer_heap_push (CoroTimerHeap *heap,
       heap->alloc = MAX (16, heap->alloc * 2);
       heap->items = g_renew (CoroTimerEntry, heap->items, heap->alloc);
     }
-  heap_set (heap, heap->len++, (CoroTimerEntry) { timer->when, seq, timer });
+  timer->seq = seq;
+  heap_set (heap, heap->len++, (CoroTimerEntry) { when, timer });
   sift_up (heap, heap->len - 1);
 }
 
@@ -133,4 +138,21 @@ coro_timer_heap_remove (CoroTimerHeap *heap,
     sift_up (heap, i);
   else
     sift_down (heap, i);
+}
+
+/* @new_timer takes @old_timer's place (deadline and tie-break order) in the heap. */
+void
+coro_timer_heap_replace (CoroTimerHeap *heap,
+                         CoroTimer     *old_timer,
+                         CoroTimer     *new_timer)
+{
+  guint i = old_timer->index;
+
+  g_assert (i < heap->len && heap->items[i].timer == old_timer);
+  g_assert (new_timer->index == CORO_TIMER_NOT_QUEUED);
+
+  new_timer->seq = old_timer->seq;
+  heap->items[i].timer = new_timer;
+  new_timer->index = i;
+  old_timer->index = CORO_TIMER_NOT_QUEUED;
 }

@@ -26,19 +26,20 @@ typedef struct
                                * expires rather than through the ready queue */
 } CoroTimerClass;
 
+/* 16 bytes: embedded in every task (for the sleeps it adopts) and every sleep. The
+ * deadline lives only in the heap entry. */
 struct _CoroTimer
 {
-  gint64                when;  /* monotonic µs */
-  guint                 index; /* position in the heap, or CORO_TIMER_NOT_QUEUED */
   const CoroTimerClass *klass;
+  guint                 index; /* position in the heap, or CORO_TIMER_NOT_QUEUED */
+  guint32               seq;   /* breaks ties: equal deadlines fire in scheduling order */
 };
 
 /* Entries carry their keys, so that ordering the heap reads no timer: with many timers,
  * following a pointer per comparison is what costs. */
 typedef struct
 {
-  gint64     when;
-  guint64    seq;   /* breaks ties: equal deadlines fire in scheduling order */
+  gint64     when;  /* monotonic µs */
   CoroTimer *timer;
 } CoroTimerEntry;
 
@@ -52,8 +53,12 @@ typedef struct
 void       coro_timer_heap_clear  (CoroTimerHeap *heap);
 void       coro_timer_heap_push   (CoroTimerHeap *heap,
                                    CoroTimer     *timer,
-                                   guint64        seq);
+                                   gint64         when,
+                                   guint32        seq);
 CoroTimer *coro_timer_heap_pop    (CoroTimerHeap *heap);
+void       coro_timer_heap_replace (CoroTimerHeap *heap,
+                                    CoroTimer     *old_timer,
+                                    CoroTimer     *new_timer);
 void       coro_timer_heap_remove (CoroTimerHeap *heap,
                                    CoroTimer     *timer);
 
@@ -61,6 +66,14 @@ static inline CoroTimer *
 coro_timer_heap_peek (const CoroTimerHeap *heap)
 {
   return heap->len > 0 ? heap->items[0].timer : NULL;
+}
+
+/* The deadline of a queued timer. */
+static inline gint64
+coro_timer_heap_when (const CoroTimerHeap *heap,
+                      const CoroTimer     *timer)
+{
+  return heap->items[timer->index].when;
 }
 
 /* The first deadline, or G_MAXINT64 when no timer is queued. */

@@ -1227,6 +1227,195 @@ test_task_defer_on_cancel (void)
   CORO_TEST_END ();
 }
 
+/* A task awaiting a sleep nobody else holds adopts it: the sleep's block goes at once,
+ * the task wakes at the deadline, and a catching step still sees a done sleep. */
+typedef struct
+{
+  double      delay;
+  double      woke_at;
+  guint       futures_while_sleeping;
+  CoroFuture *shared; /* when set, awaited instead of a fresh sleep (kept by the test) */
+  GArray     *order;
+  int         tag;
+} AdoptSleeper;
+
+static void
+adopt_sleeper_woke (CoroTask *task,
+              gpointer  frame)
+{
+  AdoptSleeper *self = frame;
+  CoroFuture *awaited = coro_task_get_awaited (task);
+
+  g_assert_nonnull (awaited);
+  g_assert_true (coro_future_done (awaited));
+  if (coro_future_cancelled (awaited))
+    {
+      coro_task_return_error (task, g_error_copy (coro_future_get_error (awaited)));
+      return;
+    }
+  g_assert_null (coro_future_get_error (awaited));
+  g_assert_true (coro_task_get_awaited (task) == awaited);
+  self->woke_at = coro_loop_time (coro_loop_get_default ());
+  if (self->order != NULL)
+    coro_test_append (self->order, self->tag);
+  coro_task_return_int (task, self->tag);
+}
+
+static void
+adopt_sleeper_start (CoroTask *task,
+               gpointer  frame)
+{
+  AdoptSleeper *self = frame;
+
+  coro_await_catch (task,
+                    self->shared != NULL ? coro_future_ref (self->shared)
+                                         : coro_sleep (self->delay),
+                    adopt_sleeper_woke);
+}
+
+static void
+test_task_sleep_adopted (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroTask *task = CORO_CREATE_TASK (adopt_sleeper_start, AdoptSleeper, .delay = 2.5, .tag = 7);
+  AdoptSleeper *frame = coro_task_get_frame (task);
+  guint before = coro_loop_get_n_futures (loop);
+
+  g_main_context_iteration (NULL, FALSE); /* the ready steps, no jump of the clock */
+  /* The first step ran: only the task is alive, not a sleep beside it. */
+  g_assert_cmpuint (coro_loop_get_n_futures (loop), ==, before);
+  g_assert_false (coro_future_done (CORO_FUTURE (task)));
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpfloat_with_epsilon (frame->woke_at - start, 2.5, 1e-9);
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 7);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* A sleep that someone else holds is awaited as a future, and both see it complete. */
+static void
+test_task_sleep_shared_not_adopted (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  CoroFuture *sleep = coro_sleep (1);
+  CoroTask *task = CORO_CREATE_TASK (adopt_sleeper_start, AdoptSleeper, .shared = sleep, .tag = 1);
+  guint before = coro_loop_get_n_futures (loop);
+
+  g_main_context_iteration (NULL, FALSE); /* the ready steps, no jump of the clock */
+  g_assert_cmpuint (coro_loop_get_n_futures (loop), ==, before);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (coro_future_done (sleep));
+  coro_future_unref (sleep);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Adopted and ordinary sleeps and timer handles with one deadline keep their order. */
+static void
+order_handle (gpointer user_data)
+{
+  coro_test_append (user_data, 0);
+}
+
+static void
+test_task_sleep_adopted_order (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  double when = coro_loop_time (loop) + 1;
+  CoroFuture *shared = coro_sleep_until (when);
+  CoroTask *a = CORO_CREATE_TASK (adopt_sleeper_start, AdoptSleeper, .delay = 1, .order = order, .tag = 1);
+  CoroTask *b = CORO_CREATE_TASK (adopt_sleeper_start, AdoptSleeper, .shared = shared, .order = order,
+                                  .tag = 2);
+  CoroTask *c = CORO_CREATE_TASK (adopt_sleeper_start, AdoptSleeper, .delay = 1, .order = order, .tag = 3);
+  CoroHandle *handle;
+  static const int expected[] = { 2, 1, 3, 0 }; /* scheduling order of the timers */
+
+  g_main_context_iteration (NULL, FALSE); /* the ready steps, no jump of the clock */
+  handle = coro_loop_call_at (loop, when, order_handle, order, NULL);
+  coro_test_run (CORO_FUTURE (c));
+  g_main_context_iteration (NULL, FALSE); /* the ready steps, no jump of the clock */
+  coro_test_assert_order (order, expected, G_N_ELEMENTS (expected));
+  coro_handle_unref (handle);
+  coro_future_unref (shared);
+  coro_future_unref (CORO_FUTURE (a));
+  coro_future_unref (CORO_FUTURE (b));
+  coro_future_unref (CORO_FUTURE (c));
+  CORO_TEST_END ();
+}
+
+/* Cancelling a task on an adopted sleep: its timer goes, it wakes at the next pass. */
+static void
+test_task_sleep_adopted_cancel (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  CoroTask *task = CORO_CREATE_TASK (adopt_sleeper_start, AdoptSleeper, .delay = 3600, .tag = 1);
+  GError *error = NULL;
+  guint64 pass;
+
+  g_main_context_iteration (NULL, FALSE); /* the ready steps, no jump of the clock */
+  pass = coro_loop_get_pass_count (loop);
+  g_assert_true (coro_task_cancel (task, "enough"));
+  g_assert_false (coro_future_done (CORO_FUTURE (task)));
+  g_main_context_iteration (NULL, FALSE); /* the ready steps, no jump of the clock */
+  g_assert_cmpuint (coro_loop_get_pass_count (loop), ==, pass + 1);
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (task)));
+  g_assert_false (coro_future_propagate (CORO_FUTURE (task), &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "enough");
+  g_clear_error (&error);
+  /* No timer left: time did not move to the hour-long deadline. */
+  g_assert_cmpfloat (coro_loop_time (loop) - start, <, 1);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
+/* Cancelled after its timer fired but before it resumed (in the same pass): the task
+ * sees the cancellation, as asyncio's does when its sleep is done but it has not run. */
+typedef struct
+{
+  CoroTask *victim;
+} AdoptCanceller;
+
+static void
+adopt_canceller_woke (CoroTask *task,
+                gpointer  frame)
+{
+  AdoptCanceller *self = frame;
+
+  g_assert_true (coro_task_cancel (self->victim, NULL));
+  coro_task_return (task);
+}
+
+static void
+adopt_canceller_start (CoroTask *task,
+                 gpointer  frame)
+{
+  coro_await (task, coro_sleep (1), adopt_canceller_woke);
+}
+
+static void
+test_task_sleep_adopted_cancel_after_fire (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *canceller = CORO_CREATE_TASK (adopt_canceller_start, AdoptCanceller, NULL);
+  CoroTask *victim = CORO_CREATE_TASK (adopt_sleeper_start, AdoptSleeper, .delay = 1, .tag = 1);
+
+  ((AdoptCanceller *) coro_task_get_frame (canceller))->victim = victim;
+  coro_test_run (CORO_FUTURE (canceller));
+  coro_test_run_fails (CORO_FUTURE (victim), CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (victim)));
+  coro_future_unref (CORO_FUTURE (canceller));
+  coro_future_unref (CORO_FUTURE (victim));
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1267,6 +1456,12 @@ main (int   argc,
   g_test_add_func ("/task/await-task", test_task_await_task);
   g_test_add_func ("/task/default-names", test_task_default_names);
   g_test_add_func ("/task/defer-on-cancel", test_task_defer_on_cancel);
+  g_test_add_func ("/task/sleep-adopted", test_task_sleep_adopted);
+  g_test_add_func ("/task/sleep-shared-not-adopted", test_task_sleep_shared_not_adopted);
+  g_test_add_func ("/task/sleep-adopted-order", test_task_sleep_adopted_order);
+  g_test_add_func ("/task/sleep-adopted-cancel", test_task_sleep_adopted_cancel);
+  g_test_add_func ("/task/sleep-adopted-cancel-after-fire",
+                   test_task_sleep_adopted_cancel_after_fire);
 
   return g_test_run ();
 }
