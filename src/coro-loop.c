@@ -581,6 +581,151 @@ coro_loop_get_n_futures (CoroLoop *loop)
   return loop->n_futures;
 }
 
+/* Exception handler */
+
+typedef struct
+{
+  gpointer       data;
+  GDestroyNotify destroy;
+} ReplacedHandler;
+
+static void
+release_replaced_handlers (CoroLoop *loop)
+{
+  GArray *replaced = g_steal_pointer (&loop->exception_replaced);
+
+  if (replaced == NULL)
+    return;
+  for (guint i = 0; i < replaced->len; i++)
+    {
+      ReplacedHandler *old = &g_array_index (replaced, ReplacedHandler, i);
+
+      old->destroy (old->data);
+    }
+  g_array_unref (replaced);
+}
+
+/**
+ * coro_loop_set_exception_handler:
+ * @loop: a #CoroLoop
+ * @handler: (nullable) (scope notified) (closure user_data) (destroy destroy): the new
+ *   handler, or %NULL to restore [method@Coro.Loop.default_exception_handler]
+ * @user_data: data for @handler
+ * @destroy: (nullable): releases @user_data when the handler is replaced
+ *
+ * Sets the function that receives the errors nobody else can handle (asyncio's
+ * `set_exception_handler`): the error of a future or task that was never retrieved
+ * when its last reference goes, an error of a leftover task at the end of
+ * [func@Coro.run], a slow callback in debug mode. The previous handler's data is
+ * released; if that handler is running, once it returns.
+ *
+ * A handler may read @future (it is borrowed for the call: take a reference to keep
+ * it) and may log, count or re-raise the error in its own way; it must not call
+ * [method@Coro.Loop.call_exception_handler] for the same report.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_set_exception_handler (CoroLoop             *loop,
+                                 CoroExceptionHandler  handler,
+                                 gpointer              user_data,
+                                 GDestroyNotify        destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (CORO_IS_LOOP (loop));
+
+  old_destroy = loop->exception_destroy;
+  old_data = loop->exception_data;
+  loop->exception_handler = handler;
+  loop->exception_data = handler != NULL ? user_data : NULL;
+  loop->exception_destroy = handler != NULL ? destroy : NULL;
+
+  if (old_destroy == NULL)
+    return;
+  if (loop->exception_calls > 0)
+    {
+      ReplacedHandler old = { old_data, old_destroy };
+
+      if (loop->exception_replaced == NULL)
+        loop->exception_replaced = g_array_new (FALSE, FALSE, sizeof (ReplacedHandler));
+      g_array_append_val (loop->exception_replaced, old);
+      return;
+    }
+  old_destroy (old_data);
+}
+
+/**
+ * coro_loop_call_exception_handler:
+ * @loop: a #CoroLoop
+ * @message: what happened
+ * @error: (nullable): the error to report
+ * @future: (nullable): the future or task concerned
+ *
+ * Reports an error through the handler set with
+ * [method@Coro.Loop.set_exception_handler], or the default one (asyncio's
+ * `call_exception_handler`). Call it on the loop's thread.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_call_exception_handler (CoroLoop     *loop,
+                                  const char   *message,
+                                  const GError *error,
+                                  CoroFuture   *future)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (message != NULL);
+
+  if (loop->exception_handler == NULL)
+    {
+      coro_loop_default_exception_handler (loop, message, error, future);
+      return;
+    }
+
+  loop->exception_calls++;
+  loop->exception_handler (loop, message, error, future, loop->exception_data);
+  if (--loop->exception_calls == 0)
+    release_replaced_handlers (loop);
+}
+
+/**
+ * coro_loop_default_exception_handler:
+ * @loop: a #CoroLoop
+ * @message: what happened
+ * @error: (nullable): the error to report
+ * @future: (nullable): the future or task concerned
+ *
+ * The handler used when none is set: logs one warning (`g_warning()`, log domain
+ * `Coro`) with @message, the task's name or the future's kind, and the error, such as
+ * `Task exception was never retrieved: task ‘fetch’: Connection refused (g-io-error-quark, 39)`.
+ * A custom handler can call it to keep the default report.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_default_exception_handler (CoroLoop     *loop,
+                                     const char   *message,
+                                     const GError *error,
+                                     CoroFuture   *future)
+{
+  g_autoptr(GString) text = NULL;
+
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (message != NULL);
+
+  text = g_string_new (message);
+  if (future != NULL && coro_future_is_task (future))
+    g_string_append_printf (text, ": task ‘%s’", coro_task_get_name ((CoroTask *) future));
+  else if (future != NULL)
+    g_string_append_printf (text, ": %s %p", future->klass->name, (void *) future);
+  if (error != NULL)
+    g_string_append_printf (text, ": %s (%s, %d)", error->message,
+                            g_quark_to_string (error->domain), error->code);
+  g_warning ("%s", text->str);
+}
+
 /* Handles */
 
 static CoroHandle *
@@ -958,6 +1103,18 @@ cancel_leftover_tasks (CoroLoop     *loop,
 
       all = coro_gatherv ((CoroFuture **) tasks->pdata, tasks->len, CORO_GATHER_RETURN_EXCEPTIONS);
       run_until_done (context, all);
+
+      /* The gather retrieved their errors; a task that failed otherwise than by the
+       * cancellation is reported, as asyncio.run() does. */
+      for (guint i = 0; i < tasks->len; i++)
+        {
+          CoroFuture *task = g_ptr_array_index (tasks, i);
+
+          if (task->state == CORO_FUTURE_FINISHED && task->error != NULL &&
+              !coro_error_is_cancellation (task->error))
+            coro_loop_call_exception_handler (loop, "Unhandled error during coro_run() shutdown",
+                                              task->error, task);
+        }
     }
 }
 
