@@ -75,6 +75,9 @@ struct _CoroLoop
   GDestroyNotify exception_destroy;
   guint          exception_calls; /* handlers running now */
   GArray        *exception_replaced; /* their data, released once they return */
+
+  /* add_reader/add_writer: fd → FdWatch, NULL until the first */
+  GHashTable    *fd_watches;
 };
 
 void      coro_loop_push_slow      (CoroLoop      *loop,

@@ -109,6 +109,25 @@ void        coro_loop_default_exception_handler (CoroLoop  *loop,
                                               CoroFuture   *future);
 
 CORO_AVAILABLE_IN_ALL
+void        coro_loop_add_reader             (CoroLoop     *loop,
+                                              int           fd,
+                                              CoroCallback  callback,
+                                              gpointer      user_data,
+                                              GDestroyNotify destroy);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_remove_reader          (CoroLoop     *loop,
+                                              int           fd);
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_add_writer             (CoroLoop     *loop,
+                                              int           fd,
+                                              CoroCallback  callback,
+                                              gpointer      user_data,
+                                              GDestroyNotify destroy);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_remove_writer          (CoroLoop     *loop,
+                                              int           fd);
+
+CORO_AVAILABLE_IN_ALL
 CoroHandle *coro_handle_ref                  (CoroHandle   *handle);
 CORO_AVAILABLE_IN_ALL
 void        coro_handle_unref                (CoroHandle   *handle);

@@ -85,6 +85,27 @@ test('exception handler sees unretrieved errors', () => {
     assertEq(reports[1][1], null, 'no error');
 });
 
+test('add_reader on a socket', () => {
+    // A UDP socket that sends itself a datagram: a real fd, from GJS.
+    const sock = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.DATAGRAM,
+        Gio.SocketProtocol.UDP);
+    sock.bind(Gio.InetSocketAddress.new_from_string('127.0.0.1', 0), true);
+    const fd = sock.get_fd();
+    const got = [];
+    const done = Coro.Future.new();
+    loop.add_reader(fd, () => {
+        got.push(sock.get_available_bytes());
+        assert(loop.remove_reader(fd), 'remove_reader');
+        done.set_none();
+    });
+    sock.send_to(sock.get_local_address(), new Uint8Array([1, 2, 3]), null);
+    Coro.run(done);
+    assertEq(got.length, 1, 'the reader ran once');
+    assertEq(got[0], 3, 'bytes waiting');
+    assertEq(loop.remove_reader(fd), false, 'nothing left to remove');
+    sock.close();
+});
+
 print(`1..${count}`);
 if (failures > 0)
     System.exit(1);

@@ -96,6 +96,50 @@ class TestExceptionHandler(CoroTestCase):
         self.assertEqual(len(reports), 1)
 
 
+
+class TestFdWatches(CoroTestCase):
+    def test_reader_pipe(self):
+        r, w = os.pipe()
+        try:
+            got = []
+            done = Coro.Future.new()
+
+            def on_readable(fd):
+                got.append(os.read(fd, 100))
+                self.assertTrue(self.loop.remove_reader(fd))
+                done.set_none()
+
+            self.loop.add_reader(r, on_readable, r)
+            os.write(w, b'ping')
+            Coro.run(done)
+            self.assertEqual(got, [b'ping'])
+            self.assertFalse(self.loop.remove_reader(r))
+        finally:
+            os.close(r)
+            os.close(w)
+
+    def test_writer_and_replace(self):
+        r, w = os.pipe()
+        try:
+            calls = []
+            done = Coro.Future.new()
+            self.loop.add_writer(w, lambda: calls.append('old'))
+            # Replacing drops the old closure; the new one runs.
+
+            def on_writable():
+                calls.append('new')
+                self.loop.remove_writer(w)
+                done.set_none()
+
+            self.loop.add_writer(w, on_writable)
+            Coro.run(done)
+            self.assertEqual(calls, ['new'])
+            self.assertFalse(self.loop.remove_writer(w))
+        finally:
+            os.close(r)
+            os.close(w)
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
