@@ -78,6 +78,11 @@ job_complete (gpointer a,
       else
         coro_future_forward (future, job->result);
     }
+  else if (job->result->error != NULL)
+    {
+      /* Cancelled meanwhile: like asyncio, the worker's late error is dropped. */
+      job->result->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+    }
   job_free (job);
 }
 

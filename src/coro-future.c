@@ -199,6 +199,44 @@ callback_list_free (CoroCallbackList *list,
   g_free (list);
 }
 
+static const char *
+unretrieved_message (CoroFuture *future)
+{
+  return (future->flags & CORO_FUTURE_FLAG_TASK) ? "Task exception was never retrieved"
+                                                 : "Future exception was never retrieved";
+}
+
+static void
+report_later (gpointer a,
+              gpointer b)
+{
+  CoroFuture *future = a;
+
+  coro_loop_call_exception_handler (future->loop, unretrieved_message (future),
+                                    future->error, future);
+  coro_future_unref (future);
+}
+
+/* asyncio's "exception was never retrieved", at the last unref, once (the report counts
+ * as retrieving). The default handler only logs and runs at once. A handler set by the
+ * program runs in the loop's next pass, with the future kept alive until then: the last
+ * unref can come from anywhere, such as a binding's garbage collector, which may not let
+ * the handler's language run. Returns TRUE if the future lives on. */
+static gboolean
+report_unretrieved (CoroFuture *future)
+{
+  future->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+  future->ref_count = 1;
+  if (future->loop->exception_handler != NULL)
+    {
+      coro_loop_push (future->loop, report_later, future, NULL);
+      return TRUE;
+    }
+  coro_loop_default_exception_handler (future->loop, unretrieved_message (future),
+                                       future->error, future);
+  return --future->ref_count > 0;
+}
+
 /**
  * coro_future_unref: (skip)
  * @future: (transfer full): a #CoroFuture
@@ -220,6 +258,14 @@ coro_future_unref (CoroFuture *future)
       if G_UNLIKELY (future->ref_count == 1 && (future->flags & CORO_FUTURE_FLAG_ORPHANABLE))
         future->klass->orphaned (future);
       return;
+    }
+
+  if G_UNLIKELY (future->error != NULL && !(future->flags & CORO_FUTURE_FLAG_RETRIEVED) &&
+                 future->state == CORO_FUTURE_FINISHED &&
+                 !coro_error_is_cancellation (future->error))
+    {
+      if (report_unretrieved (future))
+        return;
     }
 
   if (future->klass->finalize != NULL)

@@ -68,6 +68,16 @@ struct _CoroLoop
   guint          n_tasks;
 
   guint          dispatching;
+
+  /* set_exception_handler; NULL for the default */
+  CoroExceptionHandler exception_handler;
+  gpointer       exception_data;
+  GDestroyNotify exception_destroy;
+  guint          exception_calls; /* handlers running now */
+  GArray        *exception_replaced; /* their data, released once they return */
+
+  /* add_reader/add_writer: fd → FdWatch, NULL until the first */
+  GHashTable    *fd_watches;
 };
 
 void      coro_loop_push_slow      (CoroLoop      *loop,

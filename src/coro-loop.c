@@ -71,6 +71,7 @@ struct _CoroHandle
   gint           ref_count; /* atomic: a threadsafe handle is dropped on two threads */
   gboolean       cancelled;
   gboolean       threadsafe; /* lives in the inbox until it moves to the ready queue */
+  gboolean       running;    /* an fd watch's callback is running: keep its data */
   CoroLoop      *loop;
   CoroCallback   callback;
   gpointer       user_data;
@@ -319,6 +320,8 @@ source_check (GSource *source)
   return source_prepare (source, &timeout);
 }
 
+static void collect_fd_events (CoroLoop *loop);
+
 static void
 run_pass (CoroLoop *loop)
 {
@@ -353,6 +356,11 @@ source_dispatch (GSource     *source,
 
   running_loop = loop;
   loop->dispatching++;
+
+  /* Once per dispatch, before its first pass, which runs them: a callback queued
+   * here cannot be queued again by the next poll before it ran. */
+  if (loop->fd_watches != NULL)
+    collect_fd_events (loop);
 
   for (guint pass = 0; pass < DISPATCH_MAX_PASSES; pass++)
     {
@@ -593,6 +601,151 @@ coro_loop_get_n_futures (CoroLoop *loop)
   g_return_val_if_fail (CORO_IS_LOOP (loop), 0);
 
   return loop->n_futures;
+}
+
+/* Exception handler */
+
+typedef struct
+{
+  gpointer       data;
+  GDestroyNotify destroy;
+} ReplacedHandler;
+
+static void
+release_replaced_handlers (CoroLoop *loop)
+{
+  GArray *replaced = g_steal_pointer (&loop->exception_replaced);
+
+  if (replaced == NULL)
+    return;
+  for (guint i = 0; i < replaced->len; i++)
+    {
+      ReplacedHandler *old = &g_array_index (replaced, ReplacedHandler, i);
+
+      old->destroy (old->data);
+    }
+  g_array_unref (replaced);
+}
+
+/**
+ * coro_loop_set_exception_handler:
+ * @loop: a #CoroLoop
+ * @handler: (nullable) (scope notified) (closure user_data) (destroy destroy): the new
+ *   handler, or %NULL to restore [method@Coro.Loop.default_exception_handler]
+ * @user_data: data for @handler
+ * @destroy: (nullable): releases @user_data when the handler is replaced
+ *
+ * Sets the function that receives the errors nobody else can handle (asyncio's
+ * `set_exception_handler`): the error of a future or task that was never retrieved
+ * when its last reference goes, an error of a leftover task at the end of
+ * [func@Coro.run], a slow callback in debug mode. The previous handler's data is
+ * released; if that handler is running, once it returns.
+ *
+ * A handler may read @future (it is borrowed for the call: take a reference to keep
+ * it) and may log, count or re-raise the error in its own way; it must not call
+ * [method@Coro.Loop.call_exception_handler] for the same report.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_set_exception_handler (CoroLoop             *loop,
+                                 CoroExceptionHandler  handler,
+                                 gpointer              user_data,
+                                 GDestroyNotify        destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (CORO_IS_LOOP (loop));
+
+  old_destroy = loop->exception_destroy;
+  old_data = loop->exception_data;
+  loop->exception_handler = handler;
+  loop->exception_data = handler != NULL ? user_data : NULL;
+  loop->exception_destroy = handler != NULL ? destroy : NULL;
+
+  if (old_destroy == NULL)
+    return;
+  if (loop->exception_calls > 0)
+    {
+      ReplacedHandler old = { old_data, old_destroy };
+
+      if (loop->exception_replaced == NULL)
+        loop->exception_replaced = g_array_new (FALSE, FALSE, sizeof (ReplacedHandler));
+      g_array_append_val (loop->exception_replaced, old);
+      return;
+    }
+  old_destroy (old_data);
+}
+
+/**
+ * coro_loop_call_exception_handler:
+ * @loop: a #CoroLoop
+ * @message: what happened
+ * @error: (nullable): the error to report
+ * @future: (nullable): the future or task concerned
+ *
+ * Reports an error through the handler set with
+ * [method@Coro.Loop.set_exception_handler], or the default one (asyncio's
+ * `call_exception_handler`). Call it on the loop's thread.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_call_exception_handler (CoroLoop     *loop,
+                                  const char   *message,
+                                  const GError *error,
+                                  CoroFuture   *future)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (message != NULL);
+
+  if (loop->exception_handler == NULL)
+    {
+      coro_loop_default_exception_handler (loop, message, error, future);
+      return;
+    }
+
+  loop->exception_calls++;
+  loop->exception_handler (loop, message, error, future, loop->exception_data);
+  if (--loop->exception_calls == 0)
+    release_replaced_handlers (loop);
+}
+
+/**
+ * coro_loop_default_exception_handler:
+ * @loop: a #CoroLoop
+ * @message: what happened
+ * @error: (nullable): the error to report
+ * @future: (nullable): the future or task concerned
+ *
+ * The handler used when none is set: logs one warning (`g_warning()`, log domain
+ * `Coro`) with @message, the task's name or the future's kind, and the error, such as
+ * `Task exception was never retrieved: task ‘fetch’: Connection refused (g-io-error-quark, 39)`.
+ * A custom handler can call it to keep the default report.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_default_exception_handler (CoroLoop     *loop,
+                                     const char   *message,
+                                     const GError *error,
+                                     CoroFuture   *future)
+{
+  g_autoptr(GString) text = NULL;
+
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (message != NULL);
+
+  text = g_string_new (message);
+  if (future != NULL && coro_future_is_task (future))
+    g_string_append_printf (text, ": task ‘%s’", coro_task_get_name ((CoroTask *) future));
+  else if (future != NULL)
+    g_string_append_printf (text, ": %s %p", future->klass->name, (void *) future);
+  if (error != NULL)
+    g_string_append_printf (text, ": %s (%s, %d)", error->message,
+                            g_quark_to_string (error->domain), error->code);
+  g_warning ("%s", text->str);
 }
 
 /* Handles */
@@ -910,6 +1063,251 @@ coro_loop_call_soon_threadsafe (CoroLoop       *loop,
   return handle;
 }
 
+/* File descriptor watches */
+
+/* One tag on the scheduler source per fd, shared by its reader and writer: a watch is
+ * repeating, so its handle is not marked as run. */
+typedef struct
+{
+  gpointer    tag;
+  CoroHandle *reader;
+  CoroHandle *writer;
+} FdWatch;
+
+#define READ_CONDITIONS  (G_IO_IN | G_IO_PRI | G_IO_HUP | G_IO_ERR | G_IO_NVAL)
+#define WRITE_CONDITIONS (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL)
+
+static void
+fd_watch_run (gpointer a,
+              gpointer b)
+{
+  CoroHandle *handle = a;
+
+  if (!handle->cancelled)
+    {
+      handle->running = TRUE;
+      handle->callback (handle->user_data);
+      handle->running = FALSE;
+      /* Removed or replaced by its own callback: its data outlived the call. */
+      if (handle->cancelled)
+        handle_release_callback (handle);
+    }
+  coro_handle_unref (handle);
+}
+
+static void
+collect_fd_events (CoroLoop *loop)
+{
+  GHashTableIter iter;
+  FdWatch *watch;
+
+  g_hash_table_iter_init (&iter, loop->fd_watches);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
+    {
+      GIOCondition revents = g_source_query_unix_fd (loop->source, watch->tag);
+
+      /* As asyncio's selectors: a hang-up or an error wakes both directions. */
+      if (watch->reader != NULL && (revents & READ_CONDITIONS))
+        coro_loop_push (loop, fd_watch_run, coro_handle_ref (watch->reader), NULL);
+      if (watch->writer != NULL && (revents & WRITE_CONDITIONS))
+        coro_loop_push (loop, fd_watch_run, coro_handle_ref (watch->writer), NULL);
+    }
+}
+
+static void
+drop_watch_handle (CoroHandle *handle)
+{
+  /* An entry already queued holds a reference and skips the call. */
+  handle->cancelled = TRUE;
+  if (!handle->running)
+    handle_release_callback (handle);
+  coro_handle_unref (handle);
+}
+
+static void
+fd_watch_update (CoroLoop *loop,
+                 int       fd,
+                 FdWatch  *watch)
+{
+  GIOCondition events = 0;
+
+  if (watch->reader != NULL)
+    events |= G_IO_IN | G_IO_PRI;
+  if (watch->writer != NULL)
+    events |= G_IO_OUT;
+
+  if (events == 0)
+    {
+      g_source_remove_unix_fd (loop->source, watch->tag);
+      g_hash_table_remove (loop->fd_watches, GINT_TO_POINTER (fd));
+      g_free (watch);
+      if (g_hash_table_size (loop->fd_watches) == 0)
+        g_clear_pointer (&loop->fd_watches, g_hash_table_unref);
+      return;
+    }
+  g_source_modify_unix_fd (loop->source, watch->tag, events);
+}
+
+static void
+add_fd_callback (CoroLoop       *loop,
+                 int             fd,
+                 gboolean        write,
+                 CoroCallback    callback,
+                 gpointer        user_data,
+                 GDestroyNotify  destroy)
+{
+  CoroHandle *handle = g_new0 (CoroHandle, 1);
+  CoroHandle **slot;
+  FdWatch *watch;
+
+  handle->ref_count = 1; /* the watch's */
+  handle->loop = loop;
+  handle->callback = callback;
+  handle->user_data = user_data;
+  handle->destroy = destroy;
+  handle->timer.index = CORO_TIMER_NOT_QUEUED;
+
+  if (loop->fd_watches == NULL)
+    loop->fd_watches = g_hash_table_new (NULL, NULL);
+  watch = g_hash_table_lookup (loop->fd_watches, GINT_TO_POINTER (fd));
+  if (watch == NULL)
+    {
+      watch = g_new0 (FdWatch, 1);
+      watch->tag = g_source_add_unix_fd (loop->source, fd, 0);
+      g_hash_table_insert (loop->fd_watches, GINT_TO_POINTER (fd), watch);
+    }
+
+  slot = write ? &watch->writer : &watch->reader;
+  if (*slot != NULL)
+    drop_watch_handle (*slot);
+  *slot = handle;
+  fd_watch_update (loop, fd, watch);
+}
+
+static gboolean
+remove_fd_callback (CoroLoop *loop,
+                    int       fd,
+                    gboolean  write)
+{
+  FdWatch *watch;
+  CoroHandle **slot;
+
+  if (loop->fd_watches == NULL)
+    return FALSE;
+  watch = g_hash_table_lookup (loop->fd_watches, GINT_TO_POINTER (fd));
+  if (watch == NULL)
+    return FALSE;
+  slot = write ? &watch->writer : &watch->reader;
+  if (*slot == NULL)
+    return FALSE;
+  drop_watch_handle (g_steal_pointer (slot));
+  fd_watch_update (loop, fd, watch);
+  return TRUE;
+}
+
+/**
+ * coro_loop_add_reader:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor, such as a socket or a pipe's read end
+ * @callback: (scope notified) (closure user_data) (destroy destroy): called in a pass
+ *   of the loop each time @fd is readable (or hung up, or in error)
+ * @user_data: data for @callback
+ * @destroy: (nullable): releases @user_data when the reader is removed or replaced
+ *
+ * Watches @fd for reading (asyncio's `add_reader`). The callback runs from the ready
+ * queue for as long as @fd stays readable, so it should read or remove itself. Adding a
+ * reader to an fd that has one replaces it, releasing the old data. Each fd takes one
+ * watch on the loop's scheduler source, shared with its writer.
+ *
+ * Remove the reader before closing @fd. The virtual clock does not wait for I/O.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_add_reader (CoroLoop       *loop,
+                      int             fd,
+                      CoroCallback    callback,
+                      gpointer        user_data,
+                      GDestroyNotify  destroy)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (fd >= 0);
+  g_return_if_fail (callback != NULL);
+
+  add_fd_callback (loop, fd, FALSE, callback, user_data, destroy);
+}
+
+/**
+ * coro_loop_remove_reader:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor
+ *
+ * Stops watching @fd for reading (asyncio's `remove_reader`), releasing the reader's
+ * data. A call already queued for this pass does not run.
+ *
+ * Returns: %TRUE if @fd had a reader
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_loop_remove_reader (CoroLoop *loop,
+                         int       fd)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), FALSE);
+  g_return_val_if_fail (fd >= 0, FALSE);
+
+  return remove_fd_callback (loop, fd, FALSE);
+}
+
+/**
+ * coro_loop_add_writer:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor, such as a socket or a pipe's write end
+ * @callback: (scope notified) (closure user_data) (destroy destroy): called in a pass
+ *   of the loop each time @fd is writable (or hung up, or in error)
+ * @user_data: data for @callback
+ * @destroy: (nullable): releases @user_data when the writer is removed or replaced
+ *
+ * Watches @fd for writing (asyncio's `add_writer`); see [method@Coro.Loop.add_reader].
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_add_writer (CoroLoop       *loop,
+                      int             fd,
+                      CoroCallback    callback,
+                      gpointer        user_data,
+                      GDestroyNotify  destroy)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (fd >= 0);
+  g_return_if_fail (callback != NULL);
+
+  add_fd_callback (loop, fd, TRUE, callback, user_data, destroy);
+}
+
+/**
+ * coro_loop_remove_writer:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor
+ *
+ * Stops watching @fd for writing (asyncio's `remove_writer`), releasing the writer's
+ * data.
+ *
+ * Returns: %TRUE if @fd had a writer
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_loop_remove_writer (CoroLoop *loop,
+                         int       fd)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), FALSE);
+  g_return_val_if_fail (fd >= 0, FALSE);
+
+  return remove_fd_callback (loop, fd, TRUE);
+}
+
 /* Tasks */
 
 void
@@ -974,6 +1372,18 @@ cancel_leftover_tasks (CoroLoop     *loop,
 
       all = coro_gatherv ((CoroFuture **) tasks->pdata, tasks->len, CORO_GATHER_RETURN_EXCEPTIONS);
       run_until_done (context, all);
+
+      /* The gather retrieved their errors; a task that failed otherwise than by the
+       * cancellation is reported, as asyncio.run() does. */
+      for (guint i = 0; i < tasks->len; i++)
+        {
+          CoroFuture *task = g_ptr_array_index (tasks, i);
+
+          if (task->state == CORO_FUTURE_FINISHED && task->error != NULL &&
+              !coro_error_is_cancellation (task->error))
+            coro_loop_call_exception_handler (loop, "Unhandled error during coro_run() shutdown",
+                                              task->error, task);
+        }
     }
 }
 

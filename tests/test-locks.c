@@ -864,6 +864,10 @@ test_barrier_abort_and_reset (void)
   coro_test_run_fails (late, CORO_ERROR, CORO_ERROR_BROKEN_BARRIER);
   g_assert_cmpuint (coro_barrier_get_n_waiting (barrier), ==, 0);
   coro_future_unref (late);
+  /* Its error must be read, or its last unref reports it as never retrieved. */
+  g_assert_false (coro_future_propagate (dropped, &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_BROKEN_BARRIER);
+  g_clear_error (&error);
   coro_future_unref (dropped);
   coro_future_unref (a);
   coro_future_unref (b);

@@ -33,6 +33,25 @@ GType coro_handle_get_type (void) G_GNUC_CONST;
  */
 typedef void (*CoroCallback) (gpointer user_data);
 
+/**
+ * CoroExceptionHandler:
+ * @loop: the loop reporting the error
+ * @message: what happened, such as "Task exception was never retrieved"
+ * @error: (nullable): the error being reported, if any
+ * @future: (nullable): the future or task concerned, if any; borrowed for the call
+ * @user_data: the data given to [method@Coro.Loop.set_exception_handler]
+ *
+ * Receives the errors nobody else can handle: asyncio's exception handler, with the
+ * keys of asyncio's context dictionary that Coro produces as arguments.
+ *
+ * Since: 1.0
+ */
+typedef void (*CoroExceptionHandler) (CoroLoop     *loop,
+                                      const char   *message,
+                                      const GError *error,
+                                      CoroFuture   *future,
+                                      gpointer      user_data);
+
 CORO_AVAILABLE_IN_ALL
 CoroLoop   *coro_loop_get_default            (void);
 CORO_AVAILABLE_IN_ALL
@@ -72,6 +91,41 @@ CORO_AVAILABLE_IN_ALL
 guint64     coro_loop_get_pass_count         (CoroLoop     *loop);
 CORO_AVAILABLE_IN_ALL
 guint       coro_loop_get_n_futures          (CoroLoop     *loop);
+
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_set_exception_handler  (CoroLoop     *loop,
+                                              CoroExceptionHandler handler,
+                                              gpointer      user_data,
+                                              GDestroyNotify destroy);
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_call_exception_handler (CoroLoop     *loop,
+                                              const char   *message,
+                                              const GError *error,
+                                              CoroFuture   *future);
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_default_exception_handler (CoroLoop  *loop,
+                                              const char   *message,
+                                              const GError *error,
+                                              CoroFuture   *future);
+
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_add_reader             (CoroLoop     *loop,
+                                              int           fd,
+                                              CoroCallback  callback,
+                                              gpointer      user_data,
+                                              GDestroyNotify destroy);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_remove_reader          (CoroLoop     *loop,
+                                              int           fd);
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_add_writer             (CoroLoop     *loop,
+                                              int           fd,
+                                              CoroCallback  callback,
+                                              gpointer      user_data,
+                                              GDestroyNotify destroy);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_remove_writer          (CoroLoop     *loop,
+                                              int           fd);
 
 CORO_AVAILABLE_IN_ALL
 CoroHandle *coro_handle_ref                  (CoroHandle   *handle);

@@ -1,0 +1,111 @@
+// testLowloop.js: the low-level loop API through GJS: exception handler, fd watches,
+// signals
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// Executors are not tested here: GJS cannot run JavaScript on a worker thread.
+
+import Coro from 'gi://Coro?version=1.0';
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import System from 'system';
+
+const loop = Coro.Loop.get_default();
+let failures = 0;
+let count = 0;
+
+function assert(condition, what) {
+    if (!condition)
+        throw new Error(`assertion failed: ${what}`);
+}
+
+function assertEq(actual, expected, what) {
+    if (actual !== expected)
+        throw new Error(`${what}: expected ${expected}, got ${actual}`);
+}
+
+function settle() {
+    const context = GLib.MainContext.default();
+    for (let i = 0; i < 3; i++) {
+        System.gc();
+        while (context.iteration(false))
+            ;
+    }
+}
+
+function test(name, func) {
+    settle();
+    const baseline = loop.get_n_futures();
+    count++;
+    try {
+        func();
+        loop.set_exception_handler(null);
+        settle();
+        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
+        print(`ok ${count} - ${name}`);
+    } catch (e) {
+        loop.set_exception_handler(null);
+        failures++;
+        print(`not ok ${count} - ${name}`);
+        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
+    }
+}
+
+test('exception handler sees unretrieved errors', () => {
+    const reports = [];
+    loop.set_exception_handler((l, message, error, future) => {
+        assert(l === loop, 'the loop');
+        // The future is borrowed for the call: read it now, do not keep it.
+        reports.push([message, error ? error.message : null, future ? future.done() : null]);
+    });
+    let fut = Coro.Future.new();
+    fut.set_error(new GLib.Error(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND, 'gone'));
+    fut = null;
+    // Collected by the GC, where JS cannot run: the handler runs in the next pass.
+    settle();
+    Coro.run(Coro.sleep(0));
+    assertEq(reports.length, 1, 'one report');
+    assertEq(reports[0][0], 'Future exception was never retrieved', 'message');
+    assertEq(reports[0][1], 'gone', 'error');
+    assertEq(reports[0][2], true, 'future');
+
+    let seen = Coro.Future.new();
+    seen.set_error(new GLib.Error(Coro.error_quark(), Coro.Error.FAILED, 'seen'));
+    assertEq(seen.get_error().message, 'seen', 'get_error');
+    let cancelled = Coro.Future.new();
+    cancelled.cancel(null);
+    seen = cancelled = null;
+    settle();
+    Coro.run(Coro.sleep(0));
+    assertEq(reports.length, 1, 'retrieved and cancelled are not reported');
+
+    loop.call_exception_handler('direct', null, null);
+    assertEq(reports.length, 2, 'call_exception_handler');
+    assertEq(reports[1][0], 'direct', 'message');
+    assertEq(reports[1][1], null, 'no error');
+});
+
+test('add_reader on a socket', () => {
+    // A UDP socket that sends itself a datagram: a real fd, from GJS.
+    const sock = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.DATAGRAM,
+        Gio.SocketProtocol.UDP);
+    sock.bind(Gio.InetSocketAddress.new_from_string('127.0.0.1', 0), true);
+    const fd = sock.get_fd();
+    const got = [];
+    const done = Coro.Future.new();
+    loop.add_reader(fd, () => {
+        got.push(sock.get_available_bytes());
+        assert(loop.remove_reader(fd), 'remove_reader');
+        done.set_none();
+    });
+    sock.send_to(sock.get_local_address(), new Uint8Array([1, 2, 3]), null);
+    Coro.run(done);
+    assertEq(got.length, 1, 'the reader ran once');
+    assertEq(got[0], 3, 'bytes waiting');
+    assertEq(loop.remove_reader(fd), false, 'nothing left to remove');
+    sock.close();
+});
+
+print(`1..${count}`);
+if (failures > 0)
+    System.exit(1);
