@@ -16,4 +16,7 @@
 # include "coro/coro-executor.h"
 # include "coro/coro-locks.h"
 # include "coro/coro-queue.h"
+# include "coro/coro-wait.h"
+# include "coro/coro-timeout.h"
+# include "coro/coro-task-group.h"
 #undef CORO_INSIDE

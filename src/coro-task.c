@@ -213,6 +213,8 @@ coro_task_new (CoroStep      step,
 static void
 task_run (gpointer a,
           gpointer b);
+static void
+task_resume (CoroTask *task);
 
 /**
  * coro_task_start: (skip)
@@ -262,6 +264,64 @@ coro_create_task (CoroStep      step,
 
   if (task != NULL)
     coro_task_start (task);
+  return task;
+}
+
+/**
+ * coro_task_start_eager: (skip)
+ * @task: a task made by [func@Coro.task_new] and not started yet
+ *
+ * Starts the task eagerly (asyncio 3.12's eager task factory): when called on the
+ * loop's thread while the loop runs (from a step or a callback), the task's first
+ * step runs now, inside this call, as the current task, and its steps go on for as
+ * long as the futures they await are done. A task that does not finish that way is an
+ * ordinary scheduled task from then on. Outside a running loop this is
+ * [func@Coro.task_start], as asyncio falls back to scheduling. Either way the task is
+ * a future like any other, registered and cancellable.
+ *
+ * Since: 1.0
+ */
+void
+coro_task_start_eager (CoroTask *task)
+{
+  g_return_if_fail (is_task (CORO_FUTURE (task)));
+
+  if (coro_loop_get_running () != task->parent.loop
+      || (task->flags & (CORO_TASK_SCHEDULED | CORO_TASK_STARTED)))
+    {
+      coro_task_start (task);
+      return;
+    }
+
+  task->flags |= CORO_TASK_SCHEDULED;
+  coro_future_ref (CORO_FUTURE (task));
+  coro_loop_register_task (task->parent.loop, task);
+  task_resume (task);
+}
+
+/**
+ * coro_create_task_eager: (skip)
+ * @step: the first step
+ * @frame: (nullable): the initial frame, copied into the task's arena
+ * @frame_size: the size of @frame in bytes
+ *
+ * Creates a task and runs its first step at once; see [func@Coro.task_start_eager]
+ * and CORO_CREATE_TASK_EAGER(). A task whose steps need not wait is done when this
+ * returns.
+ *
+ * Returns: (transfer full): the new task
+ *
+ * Since: 1.0
+ */
+CoroTask *
+coro_create_task_eager (CoroStep      step,
+                        gconstpointer frame,
+                        gsize         frame_size)
+{
+  CoroTask *task = coro_task_new (step, frame, frame_size);
+
+  if (task != NULL)
+    coro_task_start_eager (task);
   return task;
 }
 

@@ -38,6 +38,9 @@ G_BEGIN_DECLS
  * @CORO_ERROR_QUEUE_FULL: a non-waiting put on a full queue.
  * @CORO_ERROR_QUEUE_SHUT_DOWN: the queue was shut down.
  * @CORO_ERROR_BROKEN_BARRIER: the barrier was aborted or reset while waiting.
+ * @CORO_ERROR_TASK_GROUP: one or more children of a [class@Coro.TaskGroup] failed
+ *   (asyncio's `ExceptionGroup`); the message counts and lists their errors, which
+ *   [method@Coro.TaskGroup.get_error] gives one by one.
  *
  * Error codes of the %CORO_ERROR domain. They mirror asyncio's exceptions.
  *
@@ -56,6 +59,7 @@ typedef enum
   CORO_ERROR_QUEUE_FULL,
   CORO_ERROR_QUEUE_SHUT_DOWN,
   CORO_ERROR_BROKEN_BARRIER,
+  CORO_ERROR_TASK_GROUP,
 } CoroError;
 
 CORO_AVAILABLE_IN_ALL

@@ -50,6 +50,12 @@ CoroTask     *coro_create_task           (CoroStep        step,
                                           gsize           frame_size) G_GNUC_WARN_UNUSED_RESULT;
 CORO_AVAILABLE_IN_ALL
 void          coro_task_start            (CoroTask       *task);
+CORO_AVAILABLE_IN_ALL
+CoroTask     *coro_create_task_eager     (CoroStep        step,
+                                          gconstpointer   frame,
+                                          gsize           frame_size) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+void          coro_task_start_eager      (CoroTask       *task);
 
 /**
  * CORO_CREATE_TASK:
@@ -70,6 +76,22 @@ void          coro_task_start            (CoroTask       *task);
  */
 #define CORO_CREATE_TASK(step, Type, ...) \
   coro_create_task ((step), &(Type){ __VA_ARGS__ }, sizeof (Type))
+
+/**
+ * CORO_CREATE_TASK_EAGER:
+ * @step: the first #CoroStep
+ * @Type: the frame's type
+ * @...: designated initializers for the frame's fields
+ *
+ * Like CORO_CREATE_TASK() but runs the first step at once; see
+ * coro_create_task_eager().
+ *
+ * Returns: (transfer full): the new task
+ *
+ * Since: 1.0
+ */
+#define CORO_CREATE_TASK_EAGER(step, Type, ...) \
+  coro_create_task_eager ((step), &(Type){ __VA_ARGS__ }, sizeof (Type))
 
 /**
  * CORO_TASK_NEW:
