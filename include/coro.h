@@ -16,4 +16,5 @@
 # include "coro/coro-executor.h"
 # include "coro/coro-locks.h"
 # include "coro/coro-queue.h"
+# include "coro/coro-gio.h"
 #undef CORO_INSIDE
