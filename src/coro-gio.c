@@ -968,6 +968,7 @@ CoroFuture *
 coro_gtask_propagate_future (GAsyncResult  *result,
                              GError       **error)
 {
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_async_result_is_tagged (result, coro_future_to_gtask), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
