@@ -258,6 +258,8 @@ main (void)
   path = g_build_filename (dir, "hello.txt", NULL);
   file = g_file_new_for_path (path);
   address = g_strdup_printf ("127.0.0.1:%u", port);
+  /* Loopback needs no proxy; looking one up would start GSettings and libproxy. */
+  g_socket_client_set_enable_proxy (client, FALSE);
 
   ok = coro_run (CORO_FUTURE (CORO_CREATE_TASK (main_start, Main, .file = file,
                                                 .listener = listener, .client = client,
