@@ -7,13 +7,13 @@
 #include "coro-future-private.h"
 
 /**
- * coro_gio_future_new:
+ * coro_gio_future_new: (skip)
  * @finish: (scope forever): reads the operation's outcome into a future
  * @out_cancellable: (out) (transfer none) (optional): return location for the
  *   #GCancellable to give the operation, owned by the future
  *
  * Turns any GIO `_async`/`_finish` pair into a future. Start the operation with
- * @out_cancellable as its cancellable, [func@Coro.gio_callback] as its callback and
+ * @out_cancellable as its cancellable, coro_gio_callback() as its callback and
  * the returned future as its user data; when the operation calls back, @finish reads
  * its outcome and the future ends with it:
  *
@@ -53,6 +53,9 @@
  * dropped or cancelled at any time: the late callback still calls @finish, which
  * releases whatever the operation returned, and then drops that reference. The operation
  * must therefore be started exactly once with the future as its user data.
+ *
+ * Bindings do not need it: they call GIO's asynchronous methods with their own
+ * callbacks or promises, and use the ready-made futures below.
  *
  * Returns: (transfer full): a pending future
  *
@@ -129,13 +132,13 @@ coro_gio_future_new (CoroGioFinishFunc   finish,
 }
 
 /**
- * coro_gio_callback:
+ * coro_gio_callback: (skip)
  * @source_object: (nullable): the operation's source object
  * @result: the operation's result
- * @user_data: a future made by [func@Coro.gio_future_new]
+ * @user_data: a future made by coro_gio_future_new()
  *
  * The #GAsyncReadyCallback that completes a future made by
- * [func@Coro.gio_future_new]; see there.
+ * coro_gio_future_new(); see there.
  *
  * Since: 1.0
  */

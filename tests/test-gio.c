@@ -699,6 +699,36 @@ test_gio_cancel_future (void)
   CORO_TEST_END ();
 }
 
+/* File operations run in GIO's worker threads; cancelling them right away must give a
+ * cancelled future whatever the worker was doing, and leak nothing. */
+static void
+test_gio_cancel_file_ops (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "file.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GBytes) contents = g_bytes_new_static ("data", 4);
+  CoroFuture *futures[3];
+
+  g_assert_true (g_file_set_contents (path, "data", 4, NULL));
+  futures[0] = coro_file_load_contents (file);
+  futures[1] = coro_file_query_info (file, "*", G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT);
+  futures[2] = coro_file_replace_contents (file, contents, NULL, FALSE, G_FILE_CREATE_NONE);
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    {
+      g_assert_true (coro_future_cancel (futures[i], NULL));
+      g_assert_true (coro_future_cancelled (futures[i]));
+      coro_test_run_fails (futures[i], CORO_ERROR, CORO_ERROR_CANCELLED);
+      coro_future_unref (futures[i]);
+    }
+  drain_until (coro_test_baseline_);
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  CORO_TEST_END ();
+}
+
 static void
 test_gio_dropped_future (void)
 {
@@ -1261,6 +1291,7 @@ main (int   argc,
   g_test_add_func ("/gio/cancel/wait-for", test_gio_cancel_wait_for);
   g_test_add_func ("/gio/cancel/future", test_gio_cancel_future);
   g_test_add_func ("/gio/cancel/dropped", test_gio_dropped_future);
+  g_test_add_func ("/gio/cancel/file-ops", test_gio_cancel_file_ops);
   g_test_add_func ("/gio/cancel/shield", test_gio_shield);
   g_test_add_func ("/gio/dbus/call", test_gio_dbus_call);
   g_test_add_func ("/gio/gtask/result", test_gio_gtask_result);
