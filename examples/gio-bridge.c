@@ -18,6 +18,7 @@
 #include <coro.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 
 /* A coroutine awaiting GIO */
 
@@ -104,30 +105,56 @@ main_loaded (CoroTask *task,
               main_connected);
 }
 
+/* Writes @text on @from while reading what arrives on @to: gather (write, read). */
+static CoroFuture *
+send_and_receive (GSocketConnection *from,
+                  GSocketConnection *to,
+                  const char        *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static (text, strlen (text));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (from));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (to));
+
+  return coro_gather (coro_output_stream_write_all (out, bytes, G_PRIORITY_DEFAULT),
+                      coro_input_stream_read_bytes (in, 64, G_PRIORITY_DEFAULT),
+                      NULL);
+}
+
+/* Prints what the read of send_and_receive() got. */
+static void
+print_received (CoroTask   *task,
+                const char *who)
+{
+  CoroFuture **results;
+  GBytes *bytes;
+  const char *data;
+  gsize size;
+  guint n;
+
+  results = coro_future_get_futures (coro_task_get_awaited (task), &n, NULL);
+  bytes = coro_future_get_bytes (results[1], NULL);
+  data = g_bytes_get_data (bytes, &size);
+  printf ("%s got: %.*s\n", who, (int) size, data);
+}
+
 static void
 main_connected (CoroTask *task,
                 gpointer  frame)
 {
   Main *f = frame;
-  g_autoptr(GBytes) ping = g_bytes_new_static ("ping", 4);
   CoroFuture **results;
   guint n;
 
   results = coro_future_get_futures (coro_task_get_awaited (task), &n, NULL);
-  f->server = g_object_ref (G_SOCKET_CONNECTION (coro_future_get_object (results[0], NULL)));
-  f->client_connection = g_object_ref (G_SOCKET_CONNECTION (coro_future_get_object (results[1], NULL)));
+  f->server = G_SOCKET_CONNECTION (g_object_ref (coro_future_get_object (results[0], NULL)));
+  f->client_connection =
+    G_SOCKET_CONNECTION (g_object_ref (coro_future_get_object (results[1], NULL)));
   /* The connections are released whenever the task ends, even if it fails. */
   coro_task_defer (task, g_object_unref, f->server);
   coro_task_defer (task, g_object_unref, f->client_connection);
   printf ("connected\n");
 
-  coro_await (task,
-              coro_gather (coro_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (f->client_connection)),
-                                                         ping, G_PRIORITY_DEFAULT),
-                           coro_input_stream_read_bytes (g_io_stream_get_input_stream (G_IO_STREAM (f->server)),
-                                                         64, G_PRIORITY_DEFAULT),
-                           NULL),
-              main_pinged);
+  coro_await (task, send_and_receive (f->client_connection, f->server, "ping"), main_pinged);
 }
 
 static void
@@ -135,41 +162,16 @@ main_pinged (CoroTask *task,
              gpointer  frame)
 {
   Main *f = frame;
-  g_autoptr(GBytes) pong = g_bytes_new_static ("pong", 4);
-  CoroFuture **results;
-  GBytes *bytes;
-  gsize size;
-  const char *data;
-  guint n;
 
-  results = coro_future_get_futures (coro_task_get_awaited (task), &n, NULL);
-  bytes = coro_future_get_bytes (results[1], NULL);
-  data = g_bytes_get_data (bytes, &size);
-  printf ("server got: %.*s\n", (int) size, data);
-
-  coro_await (task,
-              coro_gather (coro_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (f->server)),
-                                                         pong, G_PRIORITY_DEFAULT),
-                           coro_input_stream_read_bytes (g_io_stream_get_input_stream (G_IO_STREAM (f->client_connection)),
-                                                         64, G_PRIORITY_DEFAULT),
-                           NULL),
-              main_ponged);
+  print_received (task, "server");
+  coro_await (task, send_and_receive (f->server, f->client_connection, "pong"), main_ponged);
 }
 
 static void
 main_ponged (CoroTask *task,
              gpointer  frame)
 {
-  CoroFuture **results;
-  GBytes *bytes;
-  gsize size;
-  const char *data;
-  guint n;
-
-  results = coro_future_get_futures (coro_task_get_awaited (task), &n, NULL);
-  bytes = coro_future_get_bytes (results[1], NULL);
-  data = g_bytes_get_data (bytes, &size);
-  printf ("client got: %.*s\n", (int) size, data);
+  print_received (task, "client");
   coro_task_return (task);
 }
 

@@ -130,7 +130,8 @@ file_ops (CoroTask *task,
   FileOps *f = frame;
   g_autoptr(GBytes) contents = g_bytes_new_static ("hello coro", 10);
 
-  coro_await (task, coro_file_replace_contents (f->file, contents, NULL, FALSE, G_FILE_CREATE_NONE),
+  coro_await (task,
+              coro_file_replace_contents (f->file, contents, NULL, FALSE, G_FILE_CREATE_NONE),
               file_ops_replaced);
 }
 
@@ -1142,7 +1143,8 @@ test_gio_gtask_error (void)
   g_autoptr(GError) error = NULL;
   Waiter w = WAITER_INIT;
 
-  coro_future_to_gtask (CORO_FUTURE (CORO_CREATE_TASK (failing, Failing)), NULL, NULL, on_ready, &w);
+  coro_future_to_gtask (CORO_FUTURE (CORO_CREATE_TASK (failing, Failing)), NULL, NULL,
+                        on_ready, &w);
   result = wait_for_result (&w);
   g_assert_false (coro_gtask_propagate (result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
