@@ -19,4 +19,5 @@
 # include "coro/coro-wait.h"
 # include "coro/coro-timeout.h"
 # include "coro/coro-task-group.h"
+# include "coro/coro-gio.h"
 #undef CORO_INSIDE

@@ -90,6 +90,22 @@ EXPECTED = {
         (r'tick 3', 0.75),
         (r'blocking_io returned 500000500000', 1),
     ],
+    'gio-bridge': [
+        (r'wrote the file', 0),
+        (r'read back: hello from coro', 0),
+        (r'connected', 0),
+        (r'server got: ping', 0),
+        (r'client got: pong', 0),
+        (r'GIO caller: slow_square \(7\) = 49', 0.5),
+    ],
+    'gtk-style': [
+        (r'main loop running', 0),
+        (r'timeout: starting a coroutine', 0.25),
+        (r'coroutine: started from a timeout, sleeping 0\.5 s', 0.25),
+        (r'coroutine: awake', 0.75),
+        (r'done callback: all done, quitting the main loop', 0.75),
+        (r'main loop quit', 0.75),
+    ],
 }
 
 

@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+# test_gio.py: the GIO bridge through PyGObject
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The ready-made futures for GIO calls, and Coro futures waited for the GIO way
+# (wait_async / wait_finish) from a plain GLib main loop.
+
+import gc
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+import gi
+import gi.overrides
+
+if os.environ.get('CORO_OVERRIDES_DIR'):
+    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
+
+gi.require_version('Coro', '1.0')
+gi.require_version('GLib', '2.0')
+gi.require_version('Gio', '2.0')
+from gi.repository import Coro, GLib, Gio  # noqa: E402
+
+
+class GioTestCase(unittest.TestCase):
+    """Checks that every test leaves no future alive."""
+
+    def setUp(self):
+        self.loop = Coro.Loop.get_default()
+        gc.collect()
+        self.baseline = self.loop.get_n_futures()
+        self.dir = tempfile.mkdtemp(prefix='coro-test-gio-')
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+        gc.collect()
+        Coro.run(Coro.sleep(0))
+        gc.collect()
+        # A cancelled GIO call may still be on its way back: let it arrive.
+        context = GLib.MainContext.default()
+        for _ in range(1000):
+            if self.loop.get_n_futures() == self.baseline:
+                break
+            context.iteration(False)
+        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
+
+    def run_main_loop(self, start):
+        """Runs a GLib main loop, as GNOME code would, until the callback came."""
+        main_loop = GLib.MainLoop()
+        results = []
+
+        def on_ready(source, result, *args):
+            results.append(result)
+            main_loop.quit()
+
+        start(on_ready)
+        main_loop.run()
+        self.assertEqual(len(results), 1)
+        return results[0]
+
+
+class TestGioFutures(GioTestCase):
+    def test_file_round_trip(self):
+        file = Gio.File.new_for_path(os.path.join(self.dir, 'file.txt'))
+        fut = Coro.file_replace_contents(file, GLib.Bytes.new(b'hello python'), None, False,
+                                         Gio.FileCreateFlags.NONE)
+        Coro.run(fut)
+        self.assertTrue(fut.get_string())
+
+        fut = Coro.file_load_contents(file)
+        Coro.run(fut)
+        self.assertEqual(fut.get_bytes().get_data(), b'hello python')
+        self.assertEqual(fut.get_value().get_data(), b'hello python')
+
+        fut = Coro.file_query_info(file, 'standard::size', Gio.FileQueryInfoFlags.NONE,
+                                   GLib.PRIORITY_DEFAULT)
+        Coro.run(fut)
+        self.assertEqual(fut.get_object().get_size(), 12)
+
+    def test_missing_file(self):
+        fut = Coro.file_load_contents(Gio.File.new_for_path(os.path.join(self.dir, 'none')))
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(fut)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+        self.assertFalse(fut.cancelled())
+
+    def test_streams(self):
+        source = Gio.MemoryInputStream.new_from_bytes(GLib.Bytes.new(b'abcdef'))
+        fut = Coro.input_stream_read_bytes(source, 4, GLib.PRIORITY_DEFAULT)
+        Coro.run(fut)
+        self.assertEqual(fut.get_bytes().get_data(), b'abcd')
+
+        sink = Gio.MemoryOutputStream.new_resizable()
+        fut = Coro.output_stream_write_all(sink, GLib.Bytes.new(b'xyz'), GLib.PRIORITY_DEFAULT)
+        Coro.run(fut)
+        self.assertEqual(fut.get_int(), 3)
+        fut = Coro.output_stream_splice(sink, source, Gio.OutputStreamSpliceFlags.CLOSE_TARGET,
+                                        GLib.PRIORITY_DEFAULT)
+        Coro.run(fut)
+        self.assertEqual(fut.get_int(), 2)
+        self.assertEqual(sink.steal_as_bytes().get_data(), b'xyzef')
+
+    def test_subprocess(self):
+        proc = Gio.Subprocess.new(['sh', '-c', 'exit 4'], Gio.SubprocessFlags.NONE)
+        fut = Coro.subprocess_wait(proc)
+        Coro.run(fut)
+        self.assertEqual(fut.get_int(), 4)
+        fut = Coro.subprocess_wait_check(proc)
+        with self.assertRaises(GLib.Error):
+            Coro.run(fut)
+
+    def test_socket_client(self):
+        listener = Gio.SocketListener()
+        port = listener.add_any_inet_port(None)
+        client = Gio.SocketClient()
+        client.set_enable_proxy(False)
+        accepted = []
+        listener.accept_async(None, lambda l, res: accepted.append(l.accept_finish(res)[0]))
+        fut = Coro.socket_client_connect_to_host(client, '127.0.0.1', port)
+        Coro.run(fut)
+        self.assertIsInstance(fut.get_object(), Gio.SocketConnection)
+        while not accepted:
+            GLib.MainContext.default().iteration(True)
+        listener.close()
+
+    def test_cancel_read(self):
+        # A read that never completes, cancelled through the future.
+        listener = Gio.SocketListener()
+        port = listener.add_any_inet_port(None)
+        client = Gio.SocketClient()
+        client.set_enable_proxy(False)
+        connection = client.connect_to_host('127.0.0.1', port, None)
+        read = Coro.input_stream_read_bytes(connection.get_input_stream(), 10,
+                                            GLib.PRIORITY_DEFAULT)
+        fut = Coro.wait_for(read, 0.05)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(fut)
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.TIMEOUT))
+        self.assertTrue(read.cancelled())
+        del read, fut
+        connection.close()
+        listener.close()
+
+
+class TestFutureAsGio(GioTestCase):
+    def test_wait_async(self):
+        fut = Coro.Future.new()
+        Coro.Loop.get_default().call_later(0.01, lambda: fut.set_string('later'))
+        result = self.run_main_loop(lambda cb: fut.wait_async(None, cb))
+        self.assertTrue(fut.wait_finish(result))
+        self.assertEqual(fut.get_string(), 'later')
+
+    def test_wait_async_error(self):
+        fut = Coro.Future.new()
+        fut.set_error(GLib.Error.new_literal(Gio.io_error_quark(), 'nope',
+                                             Gio.IOErrorEnum.PERMISSION_DENIED))
+        result = self.run_main_loop(lambda cb: fut.wait_async(None, cb))
+        with self.assertRaises(GLib.Error) as cm:
+            fut.wait_finish(result)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(),
+                                             Gio.IOErrorEnum.PERMISSION_DENIED))
+
+    def test_wait_async_cancel(self):
+        fut = Coro.Future.new()
+        cancellable = Gio.Cancellable()
+        GLib.idle_add(cancellable.cancel)
+        result = self.run_main_loop(lambda cb: fut.wait_async(cancellable, cb))
+        with self.assertRaises(GLib.Error) as cm:
+            fut.wait_finish(result)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+        self.assertTrue(fut.cancelled())
+
+    def test_wait_async_sleep(self):
+        # A Coro coroutine (here a sleep) driven by a plain GLib main loop.
+        fut = Coro.sleep(0.01)
+        result = self.run_main_loop(lambda cb: fut.wait_async(None, cb))
+        self.assertTrue(fut.wait_finish(result))
+        self.assertTrue(fut.done())
+
+
+if __name__ == '__main__':
+    result = unittest.main(verbosity=2, exit=False).result
+    sys.exit(0 if result.wasSuccessful() else 1)
