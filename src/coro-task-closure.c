@@ -70,11 +70,13 @@ coro_task_new_closure (CoroTaskFunc   func,
   ClosureFrame frame = { func, user_data };
   CoroTask *task;
 
+  /* Not g_return_val_if_fail(): @user_data is released first, as the caller expects. */
   if G_UNLIKELY (func == NULL)
     {
+      g_critical ("coro_task_new_closure: the function is NULL");
       if (destroy != NULL)
         destroy (user_data);
-      g_return_val_if_fail (func != NULL, NULL);
+      return NULL;
     }
 
   task = coro_task_new (closure_step, &frame, sizeof frame);

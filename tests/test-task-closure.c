@@ -386,24 +386,21 @@ test_closure_done_future_no_pass (void)
   CORO_TEST_END ();
 }
 
-/* Bad input: a NULL function is a critical, and destroy still runs (first). */
-static void
-say_destroyed (gpointer data)
-{
-  g_printerr ("destroyed %s\n", (const char *) data);
-}
-
+/* Bad input: a NULL function is a critical, and destroy still runs. */
 static void
 test_closure_null_func (void)
 {
-  if (g_test_subprocess ())
-    {
-      g_assert_null (coro_create_task_closure (NULL, (gpointer) "data", say_destroyed));
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("destroyed data*func != NULL*");
+  CORO_TEST_BEGIN ();
+  Script s = { 0 };
+
+  coro_test_expect_critical ("*function is NULL*");
+  g_assert_null (coro_create_task_closure (NULL, &s, script_destroy));
+  coro_test_assert_expected ();
+  g_assert_cmpuint (s.destroyed, ==, 1);
+  coro_test_expect_critical ("*function is NULL*");
+  g_assert_null (coro_task_new_closure (NULL, NULL, NULL));
+  coro_test_assert_expected ();
+  CORO_TEST_END ();
 }
 
 int
