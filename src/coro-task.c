@@ -217,7 +217,7 @@ static void
 task_resume (CoroTask *task);
 
 /**
- * coro_task_start: (skip)
+ * coro_task_start:
  * @task: a task made by [func@Coro.task_new] and not started yet
  *
  * Schedules the task's first step for the loop's next pass. From now on the loop holds a
@@ -619,7 +619,7 @@ coro_await_catch (CoroTask   *task,
 }
 
 /**
- * coro_task_get_awaited: (skip)
+ * coro_task_get_awaited:
  * @task: the running task
  *
  * Returns the future the previous step awaited, now done: read its result with the
@@ -658,7 +658,7 @@ begin_return (CoroTask   *task,
 }
 
 /**
- * coro_task_return: (skip)
+ * coro_task_return:
  * @task: the running task
  *
  * Ends the task with no value (a coroutine that returns `None`). Like every
@@ -673,7 +673,7 @@ coro_task_return (CoroTask *task)
 }
 
 /**
- * coro_task_return_int: (skip)
+ * coro_task_return_int:
  * @task: the running task
  * @value: the result
  *
@@ -692,7 +692,7 @@ coro_task_return_int (CoroTask *task,
 }
 
 /**
- * coro_task_return_double: (skip)
+ * coro_task_return_double:
  * @task: the running task
  * @value: the result
  *
@@ -711,7 +711,7 @@ coro_task_return_double (CoroTask *task,
 }
 
 /**
- * coro_task_return_boolean: (skip)
+ * coro_task_return_boolean:
  * @task: the running task
  * @value: the result
  *
@@ -730,7 +730,7 @@ coro_task_return_boolean (CoroTask *task,
 }
 
 /**
- * coro_task_return_string: (skip)
+ * coro_task_return_string:
  * @task: the running task
  * @value: (nullable): the result, copied
  *
@@ -775,7 +775,7 @@ coro_task_return_pointer (CoroTask       *task,
 }
 
 /**
- * coro_task_return_object: (skip)
+ * coro_task_return_object:
  * @task: the running task
  * @object: (type GObject.Object): the result; the task takes a reference
  *
@@ -796,7 +796,7 @@ coro_task_return_object (CoroTask *task,
 }
 
 /**
- * coro_task_return_value: (skip)
+ * coro_task_return_value:
  * @task: the running task
  * @value: the result, copied
  *
@@ -819,7 +819,7 @@ coro_task_return_value (CoroTask     *task,
 }
 
 /**
- * coro_task_return_error: (skip)
+ * coro_task_return_error:
  * @task: the running task
  * @error: (transfer full): the error the task fails with
  *
@@ -892,7 +892,7 @@ return_forwarded (CoroTask *task,
 }
 
 /**
- * coro_task_return_future: (skip)
+ * coro_task_return_future:
  * @task: the running task
  * @future: (transfer full): the future whose outcome becomes the task's
  *

@@ -10,9 +10,17 @@
 #   argument of the C callback is only borrowed for the duration of the call);
 # - remove_done_callback() accepts the callable itself, like asyncio, or the id that
 #   add_done_callback() returned, and returns how many registrations it removed.
+#
+# It also lets Coro drive Python coroutines (see "Python coroutines" below): a Coro future
+# is awaitable in an `async def`, Coro.create_task() and Coro.run() take coroutines, and
+# Coro.gather() takes futures and coroutines as asyncio.gather() does.
+
+import asyncio
+import inspect
 
 from ..module import get_introspection_module
 from ..overrides import override
+from gi.repository import GLib, GObject
 
 Coro = get_introspection_module('Coro')
 
@@ -20,7 +28,19 @@ __all__ = []
 
 
 class Future(Coro.Future):
-    """A Coro future, with asyncio's done-callback signatures."""
+    """A Coro future, with asyncio's done-callback signatures, awaitable from a Python
+    coroutine that Coro drives (see create_task())."""
+
+    def __await__(self):
+        # The task's driver receives the future, awaits it in C, and sends its result
+        # back (or throws its error in).
+        return (yield self)
+
+    def result(self):
+        """The future's result as a Python value (asyncio's ``Future.result()``): what
+        the setter or the task stored, a list of results for a gather; raises the
+        future's error (CancelledError for a cancellation)."""
+        return _result(self)
 
     def add_done_callback(self, callback, *user_data):
         """Calls ``callback(future, *user_data)`` from the loop once the future is done.
@@ -77,3 +97,234 @@ _registrations = {}
 
 Future = override(Future)
 __all__.append('Future')
+
+
+# Python coroutines
+#
+# A Python coroutine runs as a closure task (coro_create_task_closure()): each time the
+# task's function runs, the driver sends the outcome of the future awaited last into the
+# coroutine (or throws its error in) and hands the next future the coroutine awaits back
+# to the task, which awaits it in C. When the coroutine returns, its value becomes the
+# task's result; when it raises, its exception becomes the task's error.
+
+
+class CancelledError(asyncio.CancelledError):
+    """Raised by ``await`` when the awaited future (or the awaiting task) was cancelled.
+
+    It is an asyncio.CancelledError, so ``except asyncio.CancelledError`` catches it too;
+    ``error`` holds the GLib.Error (CORO_ERROR_CANCELLED or G_IO_ERROR_CANCELLED).
+    """
+
+    def __init__(self, message=None, error=None):
+        super().__init__(*(() if message is None else (message,)))
+        self.error = error
+
+
+__all__.append('CancelledError')
+
+_G_IO_ERROR_CANCELLED = 19
+
+
+def _is_cancellation(error):
+    return (error.matches(Coro.error_quark(), Coro.Error.CANCELLED)
+            or (error.domain == 'g-io-error-quark' and error.code == _G_IO_ERROR_CANCELLED))
+
+
+def _exception(error):
+    """The exception ``await`` raises for a future failed with ``error``."""
+    if _is_cancellation(error):
+        return CancelledError(error.message, error)
+    return error
+
+
+def _result(future):
+    """The Python value of a done future, or raises its error."""
+    error = Coro.Future.get_error(future)
+    if error is not None:
+        raise _exception(error)
+    try:
+        return Coro.Future.get_value(future)
+    except TypeError:
+        return None  # a result of no value has no GValue type
+    except GLib.Error as e:
+        if not e.matches(Coro.error_quark(), Coro.Error.RESULT_TYPE):
+            raise
+    children = Coro.Future.get_futures(future)
+    results = []
+    for child in children:
+        try:
+            results.append(_result(child))
+        except BaseException as e:  # a gather with RETURN_EXCEPTIONS
+            results.append(e)
+    return results
+
+
+def _return(task, value):
+    """Ends ``task`` with a Python value."""
+    if value is None:
+        Coro.task_return(task)
+    elif isinstance(value, bool):
+        Coro.task_return_boolean(task, value)
+    elif isinstance(value, int) and -2 ** 63 <= value < 2 ** 63:
+        Coro.task_return_int(task, value)
+    elif isinstance(value, float):
+        Coro.task_return_double(task, value)
+    elif isinstance(value, str):
+        Coro.task_return_string(task, value)
+    elif isinstance(value, GObject.Object):
+        Coro.task_return_object(task, value)
+    else:
+        Coro.task_return_value(task, GObject.Value(GObject.TYPE_PYOBJECT, value))
+
+
+class _Driver:
+    """Runs one Python coroutine as the function of a closure task."""
+
+    __slots__ = ('coro', 'value', 'exception')
+
+    def __init__(self, coro):
+        self.coro = coro
+        self.value = None
+        self.exception = None
+
+    def __call__(self, task, *_):
+        awaited = Coro.task_get_awaited(task)
+        if awaited is None:
+            resume, arg = self.coro.send, None
+        else:
+            try:
+                resume, arg = self.coro.send, _result(awaited)
+            except BaseException as e:
+                resume, arg = self.coro.throw, e
+        while True:
+            try:
+                yielded = resume(arg)
+            except StopIteration as stop:
+                self.value = stop.value
+                _return(task, stop.value)
+                return None
+            except asyncio.CancelledError as e:
+                self.exception = e
+                error = getattr(e, 'error', None)
+                if error is None:
+                    error = GLib.Error.new_literal(
+                        Coro.error_quark(), str(e.args[0]) if e.args else 'Task was cancelled',
+                        Coro.Error.CANCELLED)
+                Coro.task_return_error(task, error)
+                return None
+            except GLib.Error as e:
+                self.exception = e
+                Coro.task_return_error(task, e)
+                return None
+            except BaseException as e:
+                self.exception = e
+                Coro.task_return_error(task, GLib.Error.new_literal(
+                    Coro.error_quark(), '%s: %s' % (type(e).__name__, e), Coro.Error.FAILED))
+                return None
+            if isinstance(yielded, Coro.Future):
+                return yielded
+            # Something Coro cannot wait for (an asyncio future, a bare yield): raise in
+            # the coroutine, as asyncio does for what it cannot await.
+            resume, arg = self.coro.throw, TypeError(
+                'a Coro task cannot await %r; await Coro futures and coroutines' % (yielded,))
+
+    def __del__(self):
+        # A coroutine that never ran (its task was cancelled first or dropped) is closed
+        # without the "never awaited" warning.
+        try:
+            self.coro.close()
+        except Exception:
+            pass
+
+
+def _start(coro, name=None):
+    if not inspect.iscoroutine(coro):
+        if inspect.isawaitable(coro):
+            coro = _await(coro)
+        else:
+            raise TypeError('a coroutine was expected, got %r' % (coro,))
+    driver = _Driver(coro)
+    task = _create_task_closure(driver)
+    if name is not None:
+        task.set_name(name)
+    return task, driver
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
+_create_task_closure = Coro.create_task
+
+
+def create_task(coro, *args, name=None):
+    """Runs the coroutine ``coro`` as a Coro task (asyncio's ``create_task``) and
+    returns the task, a Coro.Future: await it, gather it, cancel it.
+
+    The coroutine's return value becomes the task's result (None, bool, int, float and
+    str as the typed results, a GObject as an object result, anything else as a GValue
+    holding the Python object); an exception becomes the task's error: a GLib.Error as
+    itself, a CancelledError as a cancellation, anything else as CORO_ERROR_FAILED with
+    message "Type: message".
+
+    For the C-level API, ``create_task(func, *user_data)`` with a function (not a
+    coroutine) is coro_create_task_closure(): ``func(task, *user_data)`` returns the next
+    future to await, or ends the task with a task_return_*() function and returns None.
+    """
+    if callable(coro) and not inspect.isawaitable(coro):
+        return _create_task_closure(coro, *args)
+    if args:
+        raise TypeError('create_task() takes one coroutine')
+    return _start(coro, name)[0]
+
+
+__all__.append('create_task')
+
+_run = Coro.run
+
+
+def run(main):
+    """Runs ``main`` to completion on the loop (asyncio's ``run``).
+
+    With a coroutine, returns its return value (the Python object itself) or raises its
+    exception (the Python exception itself). With a Coro future, behaves as
+    coro_run(): returns True or raises the future's GLib.Error.
+    """
+    if isinstance(main, Coro.Future):
+        return _run(main)
+    task, driver = _start(main)
+    try:
+        _run(task)
+    except GLib.Error as e:
+        if driver.exception is not None:
+            raise driver.exception from None
+        raise _exception(e) from None
+    return driver.value
+
+
+__all__.append('run')
+
+_gather = Coro.gather
+
+
+def gather(*aws, return_exceptions=False, flags=None):
+    """A future that completes when every one of ``aws`` (futures or coroutines, the
+    latter run as tasks) has (asyncio's ``gather``); awaited, it gives the list of their
+    results. ``return_exceptions`` and ``flags`` (Coro.GatherFlags) select the behaviour
+    on errors. The C form ``gather([futures], flags)`` is accepted as well."""
+    if len(aws) in (1, 2) and isinstance(aws[0], (list, tuple)) \
+            and (len(aws) == 1 or isinstance(aws[1], Coro.GatherFlags)):
+        futures = list(aws[0])
+        if len(aws) == 2:
+            flags = aws[1]
+    else:
+        futures = list(aws)
+    if flags is None:
+        flags = Coro.GatherFlags.NONE
+    if return_exceptions:
+        flags |= Coro.GatherFlags.RETURN_EXCEPTIONS
+    futures = [f if isinstance(f, Coro.Future) else create_task(f) for f in futures]
+    return _gather(futures, flags)
+
+
+__all__.append('gather')

@@ -191,4 +191,33 @@ CoroTask     *coro_current_task          (void);
 CORO_AVAILABLE_IN_ALL
 GPtrArray    *coro_all_tasks             (void);
 
+/* Closure tasks: coroutines for language bindings (coro-task-closure.c) */
+
+/**
+ * CoroTaskFunc:
+ * @task: the running task
+ * @user_data: (closure): the data given to [func@Coro.task_new_closure]
+ *
+ * One step of a closure task. It runs when the task starts and again each time the
+ * future it returned last is done; that future is then readable with
+ * [func@Coro.task_get_awaited], succeeded, failed or cancelled, as after
+ * [func@Coro.await_catch].
+ *
+ * Returns: (transfer full) (nullable): the next future to await, or %NULL once the
+ *   function has ended the task with a `coro_task_return_*()` function
+ *
+ * Since: 1.0
+ */
+typedef CoroFuture *(*CoroTaskFunc) (CoroTask *task,
+                                     gpointer  user_data);
+
+CORO_AVAILABLE_IN_ALL
+CoroTask     *coro_task_new_closure      (CoroTaskFunc    func,
+                                          gpointer        user_data,
+                                          GDestroyNotify  destroy) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroTask     *coro_create_task_closure   (CoroTaskFunc    func,
+                                          gpointer        user_data,
+                                          GDestroyNotify  destroy) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS
