@@ -16,4 +16,5 @@
 # include "coro/coro-executor.h"
 # include "coro/coro-locks.h"
 # include "coro/coro-queue.h"
+# include "coro/coro-streams.h"
 #undef CORO_INSIDE
