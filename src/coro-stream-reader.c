@@ -602,11 +602,12 @@ reader_submit (CoroStreamReader *self,
 
 static CoroStreamReader *
 reader_new (GInputStream *stream,
-            GIOStream    *connection)
+            GIOStream    *connection,
+            CoroLoop     *loop)
 {
   CoroStreamReader *self = g_object_new (CORO_TYPE_STREAM_READER, NULL);
 
-  self->loop = g_object_ref (coro_loop_get_current ());
+  self->loop = g_object_ref (loop);
   self->stream = g_object_ref (stream);
   self->connection = connection != NULL ? g_object_ref (connection) : NULL;
   self->pollable = G_IS_POLLABLE_INPUT_STREAM (stream) &&
@@ -631,13 +632,14 @@ coro_stream_reader_new (GInputStream *stream)
 {
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
 
-  return reader_new (stream, NULL);
+  return reader_new (stream, NULL, coro_loop_get_current ());
 }
 
 CoroStreamReader *
-coro_stream_reader_new_for_connection (GIOStream *connection)
+coro_stream_reader_new_for_connection (GIOStream *connection,
+                                       CoroLoop  *loop)
 {
-  return reader_new (g_io_stream_get_input_stream (connection), connection);
+  return reader_new (g_io_stream_get_input_stream (connection), connection, loop);
 }
 
 void

@@ -466,18 +466,19 @@ writer_begin_close (CoroStreamWriter *self)
 
 static CoroStreamWriter *
 writer_new (GOutputStream *stream,
-            GIOStream     *connection)
+            GIOStream     *connection,
+            CoroLoop      *loop)
 {
   CoroStreamWriter *self = g_object_new (CORO_TYPE_STREAM_WRITER, NULL);
 
-  self->loop = g_object_ref (coro_loop_get_current ());
+  self->loop = g_object_ref (loop);
   self->stream = g_object_ref (stream);
   self->pollable = G_IS_POLLABLE_OUTPUT_STREAM (stream) &&
                    g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (stream));
   if (connection != NULL)
     {
       self->connection = g_object_ref (connection);
-      self->reader = coro_stream_reader_new_for_connection (connection);
+      self->reader = coro_stream_reader_new_for_connection (connection, loop);
     }
   return self;
 }
@@ -499,7 +500,7 @@ coro_stream_writer_new (GOutputStream *stream)
 {
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), NULL);
 
-  return writer_new (stream, NULL);
+  return writer_new (stream, NULL, coro_loop_get_current ());
 }
 
 /**
@@ -519,7 +520,14 @@ coro_stream_writer_new_for_connection (GIOStream *connection)
 {
   g_return_val_if_fail (G_IS_IO_STREAM (connection), NULL);
 
-  return writer_new (g_io_stream_get_output_stream (connection), connection);
+  return coro_stream_writer_new_for_loop (connection, coro_loop_get_current ());
+}
+
+CoroStreamWriter *
+coro_stream_writer_new_for_loop (GIOStream *connection,
+                                 CoroLoop  *loop)
+{
+  return writer_new (g_io_stream_get_output_stream (connection), connection, loop);
 }
 
 void

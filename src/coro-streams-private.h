@@ -9,11 +9,16 @@
 G_BEGIN_DECLS
 
 /* The reader of a connection also keeps the connection open. */
-CoroStreamReader *coro_stream_reader_new_for_connection (GIOStream        *connection);
+CoroStreamReader *coro_stream_reader_new_for_connection (GIOStream        *connection,
+                                                         CoroLoop         *loop);
 /* The connection is gone (closed by the writer): stop reading; pending and later reads
  * see the end of the stream once the buffer is used up, or @error if given. */
 void              coro_stream_reader_connection_lost    (CoroStreamReader *reader,
                                                          const GError     *error);
+
+/* A writer (with its reader) of @connection for @loop. */
+CoroStreamWriter *coro_stream_writer_new_for_loop       (GIOStream        *connection,
+                                                         CoroLoop         *loop);
 
 /* The server learns when each client's connection is closed. */
 typedef void (*CoroStreamWriterClosedFunc) (CoroStreamWriter *writer,

@@ -122,4 +122,77 @@ GSocketAddress   *coro_stream_writer_get_peername (CoroStreamWriter *writer);
 CORO_AVAILABLE_IN_ALL
 GSocketAddress   *coro_stream_writer_get_sockname (CoroStreamWriter *writer);
 
+/* Connections and servers */
+
+#define CORO_TYPE_SERVER (coro_server_get_type ())
+CORO_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (CoroServer, coro_server, CORO, SERVER, GObject)
+
+/**
+ * CoroClientConnectedFunc:
+ * @reader: the reader of the new client's connection
+ * @writer: its writer; closing it closes the connection
+ * @user_data: the data given to the server
+ *
+ * Called for each client a [class@Coro.Server] accepts (asyncio's `client_connected_cb`).
+ * It may return a future, typically a task handling the client: the server keeps it until
+ * it is done, and closes the connection if it fails or is cancelled, as asyncio does.
+ *
+ * Returns: (transfer full) (nullable): a future, or %NULL
+ *
+ * Since: 1.0
+ */
+typedef CoroFuture *(*CoroClientConnectedFunc) (CoroStreamReader *reader,
+                                                CoroStreamWriter *writer,
+                                                gpointer          user_data);
+
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_open_connection      (const char       *host,
+                                       guint16           port) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_open_tls_connection  (const char       *host,
+                                       guint16           port,
+                                       GTlsDatabase     *database,
+                                       const char       *server_hostname) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_open_unix_connection (const char       *path) G_GNUC_WARN_UNUSED_RESULT;
+
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_start_server         (CoroClientConnectedFunc callback,
+                                       gpointer                user_data,
+                                       GDestroyNotify          destroy,
+                                       const char             *host,
+                                       guint16                 port) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_start_tls_server     (CoroClientConnectedFunc callback,
+                                       gpointer                user_data,
+                                       GDestroyNotify          destroy,
+                                       const char             *host,
+                                       guint16                 port,
+                                       GTlsCertificate        *certificate) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_start_unix_server    (CoroClientConnectedFunc callback,
+                                       gpointer                user_data,
+                                       GDestroyNotify          destroy,
+                                       const char             *path) G_GNUC_WARN_UNUSED_RESULT;
+
+CORO_AVAILABLE_IN_ALL
+GPtrArray  *coro_server_get_sockets   (CoroServer       *server);
+CORO_AVAILABLE_IN_ALL
+guint16     coro_server_get_port      (CoroServer       *server);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_server_is_serving    (CoroServer       *server);
+CORO_AVAILABLE_IN_ALL
+guint       coro_server_get_n_clients (CoroServer       *server);
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_server_serve_forever (CoroServer       *server) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+void        coro_server_close         (CoroServer       *server);
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_server_wait_closed   (CoroServer       *server) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+void        coro_server_close_clients (CoroServer       *server);
+CORO_AVAILABLE_IN_ALL
+void        coro_server_abort_clients (CoroServer       *server);
+
 G_END_DECLS
