@@ -20,4 +20,5 @@
 # include "coro/coro-timeout.h"
 # include "coro/coro-task-group.h"
 # include "coro/coro-gio.h"
+# include "coro/coro-streams.h"
 #undef CORO_INSIDE
