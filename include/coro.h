@@ -16,4 +16,5 @@
 # include "coro/coro-executor.h"
 # include "coro/coro-locks.h"
 # include "coro/coro-queue.h"
+# include "coro/coro-subprocess.h"
 #undef CORO_INSIDE
