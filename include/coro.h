@@ -21,4 +21,5 @@
 # include "coro/coro-task-group.h"
 # include "coro/coro-gio.h"
 # include "coro/coro-streams.h"
+# include "coro/coro-subprocess.h"
 #undef CORO_INSIDE
