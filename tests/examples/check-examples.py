@@ -105,6 +105,7 @@ EXPECTED = {
         (r'coroutine: awake', 0.75),
         (r'done callback: all done, quitting the main loop', 0.75),
         (r'main loop quit', 0.75),
+    ],
     # streams: no sleeps, every line at once
     'unix-echo': [
         (r"Send: 'Hello over a Unix socket\\n'", 0),
