@@ -720,6 +720,9 @@ test_gio_cancel_file_ops (void)
     {
       g_assert_true (coro_future_cancel (futures[i], NULL));
       g_assert_true (coro_future_cancelled (futures[i]));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    {
       coro_test_run_fails (futures[i], CORO_ERROR, CORO_ERROR_CANCELLED);
       coro_future_unref (futures[i]);
     }
