@@ -871,9 +871,10 @@ bridge_done (CoroFuture *future,
  * Cancelling @cancellable cancels @future (a task is asked to stop, as with
  * [func@Coro.task_cancel]); it may be cancelled from any thread. When @future is done,
  * @callback runs from the thread-default main context of the caller, as GIO's callbacks
- *do, from a source of its own rather than inside the loop's dispatch, so that it may run
- * a nested main loop in which coroutines keep running. Read the outcome with one of the `coro_gtask_propagate_*()` functions: a failed
- * future gives its error, a cancelled one %G_IO_ERROR_CANCELLED.
+ * do, from a source of its own rather than inside the loop's dispatch, so that it may
+ * run a nested main loop in which coroutines keep running. Read the outcome with one of
+ * the `coro_gtask_propagate_*()` functions: a failed future gives its error, a
+ * cancelled one %G_IO_ERROR_CANCELLED.
  *
  * Since: 1.0
  */
