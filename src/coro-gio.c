@@ -790,21 +790,14 @@ bridge_cancelled (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
-static void
-bridge_done (CoroFuture *future,
-             gpointer    user_data)
+static gboolean
+bridge_return (gpointer user_data)
 {
   Bridge *bridge = user_data;
   GError *error = NULL;
 
-  if (bridge->cancel_source != NULL)
-    {
-      g_source_destroy (bridge->cancel_source);
-      g_source_unref (bridge->cancel_source);
-    }
-
-  if (coro_future_propagate (future, &error))
-    g_task_return_pointer (bridge->gtask, coro_future_ref (future),
+  if (coro_future_propagate (bridge->future, &error))
+    g_task_return_pointer (bridge->gtask, coro_future_ref (bridge->future),
                            (GDestroyNotify) coro_future_unref);
   else if (coro_error_is_cancellation (error))
     {
@@ -818,6 +811,31 @@ bridge_done (CoroFuture *future,
   g_object_unref (bridge->gtask);
   coro_future_unref (bridge->future);
   g_free (bridge);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+bridge_done (CoroFuture *future,
+             gpointer    user_data)
+{
+  Bridge *bridge = user_data;
+  GSource *source;
+
+  if (bridge->cancel_source != NULL)
+    {
+      g_source_destroy (bridge->cancel_source);
+      g_source_unref (bridge->cancel_source);
+    }
+
+  /* GTask would call back right here, inside the loop's dispatch; a caller that runs a
+   * nested main loop from its callback (a modal dialog) would then stall every
+   * coroutine. Call back from a source of its own instead. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, bridge_return, bridge, NULL);
+  g_source_set_static_name (source, "[coro] coro_future_to_gtask");
+  g_source_attach (source, g_task_get_context (bridge->gtask));
+  g_source_unref (source);
 }
 
 /**
@@ -853,8 +871,10 @@ bridge_done (CoroFuture *future,
  * Cancelling @cancellable cancels @future (a task is asked to stop, as with
  * [func@Coro.task_cancel]); it may be cancelled from any thread. When @future is done,
  * @callback runs from the thread-default main context of the caller, as GIO's callbacks
- * do. Read the outcome with one of the `coro_gtask_propagate_*()` functions: a failed
- * future gives its error, a cancelled one %G_IO_ERROR_CANCELLED.
+ * do, from a source of its own rather than inside the loop's dispatch, so that it may
+ * run a nested main loop in which coroutines keep running. Read the outcome with one of
+ * the `coro_gtask_propagate_*()` functions: a failed future gives its error, a
+ * cancelled one %G_IO_ERROR_CANCELLED.
  *
  * Since: 1.0
  */

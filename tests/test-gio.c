@@ -720,6 +720,9 @@ test_gio_cancel_file_ops (void)
     {
       g_assert_true (coro_future_cancel (futures[i], NULL));
       g_assert_true (coro_future_cancelled (futures[i]));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    {
       coro_test_run_fails (futures[i], CORO_ERROR, CORO_ERROR_CANCELLED);
       coro_future_unref (futures[i]);
     }
@@ -989,6 +992,48 @@ test_gio_gtask_result (void)
   g_assert_true (g_task_is_valid (result, source));
   g_assert_cmpfloat (coro_loop_time (coro_loop_get_default ()) - start, ==, 1.0);
   g_assert_cmpint (coro_gtask_propagate_int (result, &error), ==, 42);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  CORO_TEST_END ();
+}
+
+static void
+quit_inner (CoroFuture *future,
+            gpointer    user_data)
+{
+  g_main_loop_quit (user_data);
+}
+
+/* A modal dialog in a callback: a nested main loop, in which coroutines keep running. */
+static void
+on_ready_nested (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Waiter *w = user_data;
+  GMainLoop *inner = g_main_loop_new (NULL, FALSE);
+  CoroFuture *sleep = coro_sleep (0.25);
+
+  coro_future_add_done_callback (sleep, quit_inner, inner, NULL);
+  g_main_loop_run (inner);
+  g_assert_true (coro_future_done (sleep));
+  coro_future_unref (sleep);
+  g_main_loop_unref (inner);
+  on_ready (source_object, result, user_data);
+  w->source_object = NULL;
+}
+
+static void
+test_gio_gtask_nested_loop (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter w = WAITER_INIT;
+
+  compute_async (6, NULL, NULL, on_ready_nested, &w);
+  result = wait_for_result (&w);
+  g_assert_cmpint (coro_gtask_propagate_int (result, &error), ==, 6);
   g_assert_no_error (error);
   g_clear_object (&result);
   CORO_TEST_END ();
@@ -1298,6 +1343,7 @@ main (int   argc,
   g_test_add_func ("/gio/dbus/call", test_gio_dbus_call);
   g_test_add_func ("/gio/gtask/result", test_gio_gtask_result);
   g_test_add_func ("/gio/gtask/types", test_gio_gtask_types);
+  g_test_add_func ("/gio/gtask/nested-loop", test_gio_gtask_nested_loop);
   g_test_add_func ("/gio/gtask/error", test_gio_gtask_error);
   g_test_add_func ("/gio/gtask/cancel", test_gio_gtask_cancel);
   g_test_add_func ("/gio/gtask/cancel-from-thread", test_gio_gtask_cancel_from_thread);
