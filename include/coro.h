@@ -16,5 +16,6 @@
 # include "coro/coro-executor.h"
 # include "coro/coro-locks.h"
 # include "coro/coro-queue.h"
+# include "coro/coro-streams.h"
 # include "coro/coro-subprocess.h"
 #undef CORO_INSIDE

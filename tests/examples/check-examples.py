@@ -90,6 +90,32 @@ EXPECTED = {
         (r'tick 3', 0.75),
         (r'blocking_io returned 500000500000', 1),
     ],
+    # streams: no sleeps, every line at once
+    'unix-echo': [
+        (r"Send: 'Hello over a Unix socket\\n'", 0),
+        (r"Server received 'Hello over a Unix socket\\n'", 0),
+        (r"Received: 'Hello over a Unix socket\\n'", 0),
+        (r'Server closed', 0),
+    ],
+    'fetch-http-head': [
+        (r'HTTP header> HTTP/1.0 200 OK', 0),
+        (r'HTTP header> Content-Type: text/html; charset=utf-8', 0),
+        (r'HTTP header> Content-Length: 42', 0),
+        (r'HTTP header> Server: Coro example', 0),
+    ],
+    # tcp-echo-server runs with --once on a port the system picks; then tcp-echo-client
+    # (given with --client) talks to it: its lines follow the server's first one.
+    'tcp-echo-server': [
+        (r"Serving on \('127\.0\.0\.1', (\d+)\)", 0),
+        (r"Received 'Hello World!' from \('127\.0\.0\.1', \d+\)", 0),
+        (r"Send: 'Hello World!'", 0),
+        (r'Close the connection', 0),
+    ],
+    'tcp-echo-client': [
+        (r"Send: 'Hello World!'", 0),
+        (r"Received: 'Hello World!'", 0),
+        (r'Close the connection', 0),
+    ],
 }
 
 
@@ -183,6 +209,27 @@ def check_printed_times(name, lines, virtual):
     return problems
 
 
+def check_echo_client(client, serving_line, wrapper, env):
+    """Runs tcp-echo-client against the port tcp-echo-server printed."""
+    m = re.fullmatch(EXPECTED['tcp-echo-server'][0][0], serving_line.rstrip('\n'))
+    if not m:
+        return ['the server printed %r first' % serving_line]
+    out = subprocess.run(wrapper + [client, m.group(1)], stdout=subprocess.PIPE, env=env,
+                         text=True, timeout=60)
+    lines = out.stdout.splitlines()
+    problems = []
+    if out.returncode != 0:
+        problems.append('client exit status %d' % out.returncode)
+    expected = [p for p, _ in EXPECTED['tcp-echo-client']]
+    if len(lines) != len(expected):
+        problems.append('client: %d lines, expected %d' % (len(lines), len(expected)))
+    for i, (pattern, line) in enumerate(zip(expected, lines)):
+        print('# client   %s' % line)
+        if not re.fullmatch(pattern, line):
+            problems.append('client line %d: %r does not match %r' % (i + 1, line, pattern))
+    return problems
+
+
 def main():
     if len(sys.argv) < 3:
         print('usage: check-examples.py EXECUTABLE NAME [--virtual]', file=sys.stderr)
@@ -202,14 +249,23 @@ def main():
     wrapper = os.environ.get('CORO_EXAMPLE_WRAPPER', '').split() if virtual else []
 
     start = time.monotonic()
-    proc = subprocess.Popen(wrapper + [exe], stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
+    args = [exe]
+    client = None
+    if name == 'tcp-echo-server':
+        args += ['0', '--once']
+        client = sys.argv[sys.argv.index('--client') + 1]
+    proc = subprocess.Popen(wrapper + args, stdout=subprocess.PIPE, env=env, text=True,
+                            bufsize=1)
     lines, arrivals = [], []
+    problems = []
     for line in proc.stdout:
         arrivals.append(time.monotonic() - start)
         lines.append(line.rstrip('\n'))
+        if client is not None:
+            problems += check_echo_client(client, line, wrapper, env)
+            client = None
     status = proc.wait(timeout=60)
 
-    problems = []
     if status != 0:
         problems.append('exit status %d' % status)
     if name == 'producer-consumer':
