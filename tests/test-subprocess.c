@@ -342,6 +342,26 @@ test_subprocess_wait_timeout_in_time (void)
 }
 
 static void
+test_subprocess_wait_timeout_after_exit (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(CoroProcess) proc = spawn (DEVNULL, INHERIT, INHERIT, "false", NULL);
+  CoroFuture *wait;
+  GBytes *out = (GBytes *) 1, *err = (GBytes *) 1;
+
+  g_assert_cmpint (wait_for_exit (proc), ==, 1);
+  wait = coro_process_wait_with_timeout (proc, 0);
+  g_assert_cmpint (run_int (wait), ==, 1);
+  coro_future_unref (wait);
+
+  /* No pipes: no output, kept or not. */
+  coro_process_get_partial_output (proc, &out, &err);
+  g_assert_null (out);
+  g_assert_null (err);
+  CORO_TEST_END ();
+}
+
+static void
 test_subprocess_wait_timeout_cancel (void)
 {
   CORO_TEST_BEGIN ();
@@ -882,6 +902,7 @@ main (int    argc,
   g_test_add_func ("/coro/process/signals", test_subprocess_signals);
   g_test_add_func ("/coro/process/wait-timeout-kills", test_subprocess_wait_timeout_kills);
   g_test_add_func ("/coro/process/wait-timeout-in-time", test_subprocess_wait_timeout_in_time);
+  g_test_add_func ("/coro/process/wait-timeout-after-exit", test_subprocess_wait_timeout_after_exit);
   g_test_add_func ("/coro/process/wait-timeout-cancel", test_subprocess_wait_timeout_cancel);
   g_test_add_func ("/coro/process/wait-cancel", test_subprocess_wait_cancel);
   g_test_add_func ("/coro/process/dropped-kills", test_subprocess_dropped_kills);
