@@ -18,6 +18,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+
 #include "coro-waiter.h"
 #include "coro-loop-private.h"
 
@@ -62,6 +66,17 @@ struct _CoroProcess
   int           returncode;
   GCancellable *watch_cancellable;
   CoroWaitList  waiters;
+
+  CoroStreamWriter *stdin_writer;
+  CoroStreamReader *stdout_reader;
+  CoroStreamReader *stderr_reader;
+
+  /* What communicate() has read: kept across a cancelled or failed communicate, for the
+   * next one and for coro_process_get_partial_output(). */
+  GByteArray   *stdout_data;
+  GByteArray   *stderr_data;
+  gboolean      communicating;
+  gboolean      input_written;
 };
 
 G_DEFINE_FINAL_TYPE (CoroProcess, coro_process, G_TYPE_OBJECT)
@@ -78,6 +93,11 @@ coro_process_finalize (GObject *object)
     g_subprocess_force_exit (self->subprocess);
   g_cancellable_cancel (self->watch_cancellable);
   g_clear_object (&self->watch_cancellable);
+  g_clear_object (&self->stdin_writer);
+  g_clear_object (&self->stdout_reader);
+  g_clear_object (&self->stderr_reader);
+  g_clear_pointer (&self->stdout_data, g_byte_array_unref);
+  g_clear_pointer (&self->stderr_data, g_byte_array_unref);
   g_clear_object (&self->subprocess);
 
   G_OBJECT_CLASS (coro_process_parent_class)->finalize (object);
@@ -130,6 +150,20 @@ process_watch_done (GObject      *source,
   g_clear_object (&self);
 }
 
+/* GSubprocess leaves its ends of the pipes blocking, and GUnixOutputStream's "non-blocking"
+ * write only polls first: a write larger than the room in the pipe would then block the
+ * loop until the child has read all of it, while the child may be blocked writing to a
+ * pipe the loop should be reading. Our ends are ours alone, so make them non-blocking. */
+static gpointer
+pipe_nonblocking (gpointer stream)
+{
+  int fd = G_IS_UNIX_INPUT_STREAM (stream) ? g_unix_input_stream_get_fd (stream)
+                                           : g_unix_output_stream_get_fd (stream);
+
+  g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+  return stream;
+}
+
 static CoroProcess *
 process_new (GSubprocess *subprocess,
              int          pid)
@@ -139,6 +173,12 @@ process_new (GSubprocess *subprocess,
 
   self->subprocess = subprocess;
   self->pid = pid;
+  if (g_subprocess_get_stdin_pipe (subprocess) != NULL)
+    self->stdin_writer = coro_stream_writer_new (pipe_nonblocking (g_subprocess_get_stdin_pipe (subprocess)));
+  if (g_subprocess_get_stdout_pipe (subprocess) != NULL)
+    self->stdout_reader = coro_stream_reader_new (pipe_nonblocking (g_subprocess_get_stdout_pipe (subprocess)));
+  if (g_subprocess_get_stderr_pipe (subprocess) != NULL)
+    self->stderr_reader = coro_stream_reader_new (pipe_nonblocking (g_subprocess_get_stderr_pipe (subprocess)));
   self->watch_cancellable = g_cancellable_new ();
   g_weak_ref_init (weak, self);
   g_subprocess_wait_async (subprocess, self->watch_cancellable, process_watch_done, weak);
@@ -450,6 +490,64 @@ coro_process_get_returncode (CoroProcess *process,
   return process->exited;
 }
 
+/**
+ * coro_process_get_stdin:
+ * @process: a #CoroProcess
+ *
+ * Gives the writer of the child's standard input (asyncio's `stdin`), if it is a pipe.
+ * Closing it ([method@Coro.StreamWriter.close]) lets the child see the end of its input.
+ *
+ * Returns: (transfer none) (nullable): the writer, or %NULL unless the standard input is
+ *   %CORO_SUBPROCESS_PIPE
+ *
+ * Since: 1.0
+ */
+CoroStreamWriter *
+coro_process_get_stdin (CoroProcess *process)
+{
+  g_return_val_if_fail (CORO_IS_PROCESS (process), NULL);
+
+  return process->stdin_writer;
+}
+
+/**
+ * coro_process_get_stdout:
+ * @process: a #CoroProcess
+ *
+ * Gives the reader of the child's standard output (asyncio's `stdout`), if it is a pipe.
+ *
+ * Returns: (transfer none) (nullable): the reader, or %NULL unless the standard output is
+ *   %CORO_SUBPROCESS_PIPE
+ *
+ * Since: 1.0
+ */
+CoroStreamReader *
+coro_process_get_stdout (CoroProcess *process)
+{
+  g_return_val_if_fail (CORO_IS_PROCESS (process), NULL);
+
+  return process->stdout_reader;
+}
+
+/**
+ * coro_process_get_stderr:
+ * @process: a #CoroProcess
+ *
+ * Gives the reader of the child's standard error (asyncio's `stderr`), if it is a pipe.
+ *
+ * Returns: (transfer none) (nullable): the reader, or %NULL unless the standard error is
+ *   %CORO_SUBPROCESS_PIPE
+ *
+ * Since: 1.0
+ */
+CoroStreamReader *
+coro_process_get_stderr (CoroProcess *process)
+{
+  g_return_val_if_fail (CORO_IS_PROCESS (process), NULL);
+
+  return process->stderr_reader;
+}
+
 static const CoroWaiterOps process_waiter_ops = {
   .name = "Process.wait",
 };
@@ -463,7 +561,7 @@ static const CoroWaiterOps process_waiter_ops = {
  * future stops waiting; the child runs on.
  *
  * As in asyncio, a child writing to a pipe that nobody reads may block forever once the
- * pipe is full; read the pipes, or use `communicate`.
+ * pipe is full; read the pipes, or use [method@Coro.Process.communicate].
  *
  * Returns: (transfer full): a future of the return code (an int), done at once if the
  *   child has already exited
@@ -581,6 +679,512 @@ coro_process_wait_with_timeout (CoroProcess *process,
                            .process = g_object_ref (process), .timeout = timeout);
   coro_task_defer (task, g_object_unref, process);
   return CORO_FUTURE (task);
+}
+
+/* communicate: feed stdin, read stdout and stderr to their ends, all at once (so a child
+ * that fills one pipe while we write the other cannot deadlock), then wait for the exit. */
+
+#define COMMUNICATE_NAME "coro_process_communicate"
+#define COMMUNICATE_TIMEOUT_NAME "coro_process_communicate_with_timeout"
+#define READ_CHUNK (64 * 1024)
+
+typedef struct
+{
+  GBytes *stdout_data;
+  GBytes *stderr_data;
+} Output;
+
+static void
+output_free (gpointer data)
+{
+  Output *output = data;
+
+  g_clear_pointer (&output->stdout_data, g_bytes_unref);
+  g_clear_pointer (&output->stderr_data, g_bytes_unref);
+  g_free (output);
+}
+
+/* The child is gone or has closed its input: what asyncio's _feed_stdin ignores
+ * (BrokenPipeError, ConnectionResetError), and a writer the caller closed already. */
+static gboolean
+is_closed_pipe_error (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+static void
+communicate_free_input (gpointer data)
+{
+  g_bytes_unref (data);
+}
+
+typedef struct
+{
+  CoroProcess *process;
+  GBytes      *input;
+} Feed;
+
+static void feed_drained (CoroTask *task,
+                          gpointer  frame);
+static void feed_closed  (CoroTask *task,
+                          gpointer  frame);
+
+static void
+feed_start (CoroTask *task,
+            gpointer  frame)
+{
+  Feed *f = frame;
+  CoroProcess *self = f->process;
+
+  /* A communicate that continues a cancelled one does not write its input again: the
+   * writer still holds what the first one could not write yet. */
+  if (f->input != NULL && !self->input_written && g_bytes_get_size (f->input) > 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!coro_stream_writer_write_bytes (self->stdin_writer, f->input, &error) &&
+          !is_closed_pipe_error (error))
+        {
+          coro_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  self->input_written = TRUE;
+  coro_await_catch (task, coro_stream_writer_drain (self->stdin_writer), feed_drained);
+}
+
+static void
+feed_drained (CoroTask *task,
+              gpointer  frame)
+{
+  Feed *f = frame;
+  const GError *error = coro_future_get_error (coro_task_get_awaited (task));
+
+  if (error != NULL && !is_closed_pipe_error (error))
+    {
+      coro_task_return_error (task, g_error_copy (error));
+      return;
+    }
+  coro_stream_writer_close (f->process->stdin_writer);
+  coro_await_catch (task, coro_stream_writer_wait_closed (f->process->stdin_writer), feed_closed);
+}
+
+static void
+feed_closed (CoroTask *task,
+             gpointer  frame)
+{
+  const GError *error = coro_future_get_error (coro_task_get_awaited (task));
+
+  if (error != NULL && !is_closed_pipe_error (error))
+    coro_task_return_error (task, g_error_copy (error));
+  else
+    coro_task_return (task);
+}
+
+typedef struct
+{
+  CoroProcess      *process;
+  CoroStreamReader *reader;
+  GByteArray       *data;
+} ReadAll;
+
+static void read_all_got (CoroTask *task,
+                          gpointer  frame);
+
+/* Reads in chunks, each appended as it comes: when the read is cancelled, everything read
+ * so far is in @data, and the reader keeps what it had buffered for the next read. */
+static void
+read_all_next (CoroTask *task,
+               gpointer  frame)
+{
+  ReadAll *f = frame;
+
+  coro_await (task, coro_stream_reader_read (f->reader, READ_CHUNK), read_all_got);
+}
+
+static void
+read_all_got (CoroTask *task,
+              gpointer  frame)
+{
+  ReadAll *f = frame;
+  GBytes *chunk = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  gsize size;
+  gconstpointer data = g_bytes_get_data (chunk, &size);
+
+  if (size == 0)
+    {
+      coro_task_return (task);
+      return;
+    }
+  g_byte_array_append (f->data, data, size);
+  read_all_next (task, frame);
+}
+
+static CoroFuture *
+start_subtask (CoroProcess *self,
+               CoroStep     step,
+               gconstpointer frame,
+               gsize        frame_size)
+{
+  CoroTask *task = coro_create_task (step, frame, frame_size);
+
+  coro_task_defer (task, g_object_unref, g_object_ref (self));
+  return CORO_FUTURE (task);
+}
+
+static CoroFuture *
+read_all (CoroProcess       *self,
+          CoroStreamReader  *reader,
+          GByteArray       **data)
+{
+  CoroFuture *task;
+
+  if (reader == NULL)
+    return coro_future_new_done (coro_loop_get_current ());
+
+  if (*data == NULL)
+    *data = g_byte_array_new ();
+  task = start_subtask (self, read_all_next,
+                        &(ReadAll) { .process = self, .reader = reader, .data = *data },
+                        sizeof (ReadAll));
+  coro_task_defer ((CoroTask *) task, (GDestroyNotify) g_byte_array_unref, g_byte_array_ref (*data));
+  return task;
+}
+
+typedef struct
+{
+  CoroProcess *process;
+  GBytes      *input;
+} Communicate;
+
+static void communicate_gathered (CoroTask *task,
+                                  gpointer  frame);
+static void communicate_exited   (CoroTask *task,
+                                  gpointer  frame);
+
+static void
+communicate_release (gpointer data)
+{
+  CORO_PROCESS (data)->communicating = FALSE;
+}
+
+static void
+communicate_start (CoroTask *task,
+                   gpointer  frame)
+{
+  Communicate *f = frame;
+  CoroProcess *self = f->process;
+  CoroFuture *parts[3];
+
+  if (self->communicating)
+    {
+      coro_task_return_new_error (task, CORO_ERROR, CORO_ERROR_INVALID_STATE,
+                                  "Another communicate() with process %d is running",
+                                  self->pid);
+      return;
+    }
+  self->communicating = TRUE;
+  coro_task_defer (task, communicate_release, self);
+
+  if (self->stdin_writer != NULL)
+    {
+      parts[0] = start_subtask (self, feed_start,
+                                &(Feed) { .process = self, .input = f->input }, sizeof (Feed));
+      if (f->input != NULL)
+        coro_task_defer ((CoroTask *) parts[0], communicate_free_input, g_bytes_ref (f->input));
+    }
+  else
+    parts[0] = coro_future_new_done (coro_loop_get_current ());
+  parts[1] = read_all (self, self->stdout_reader, &self->stdout_data);
+  parts[2] = read_all (self, self->stderr_reader, &self->stderr_data);
+
+  /* A failed part cancels the others, so no orphan keeps reading into the buffers. */
+  coro_await (task, coro_gatherv (parts, 3, CORO_GATHER_CANCEL_ON_ERROR), communicate_gathered);
+  for (guint i = 0; i < 3; i++)
+    coro_future_unref (parts[i]);
+}
+
+static void
+communicate_gathered (CoroTask *task,
+                      gpointer  frame)
+{
+  Communicate *f = frame;
+
+  coro_await (task, coro_process_wait (f->process), communicate_exited);
+}
+
+static GBytes *
+take_data (CoroStreamReader  *reader,
+           GByteArray       **data)
+{
+  if (reader == NULL)
+    return NULL;
+  if (*data == NULL)
+    return g_bytes_new (NULL, 0);
+  return g_byte_array_free_to_bytes (g_steal_pointer (data));
+}
+
+static void
+communicate_exited (CoroTask *task,
+                    gpointer  frame)
+{
+  Communicate *f = frame;
+  CoroProcess *self = f->process;
+  Output *output = g_new0 (Output, 1);
+
+  output->stdout_data = take_data (self->stdout_reader, &self->stdout_data);
+  output->stderr_data = take_data (self->stderr_reader, &self->stderr_data);
+  coro_task_return_pointer (task, output, output_free);
+}
+
+/**
+ * coro_process_communicate:
+ * @process: a #CoroProcess
+ * @input: (nullable): bytes to write to the child's standard input, or %NULL
+ *
+ * Interacts with the child (asyncio's `communicate`): writes @input to its standard
+ * input and closes it, reads its standard output and error until they end, and waits
+ * for it to exit, all at the same time, so a child that writes much to both pipes while
+ * reading much from its input cannot deadlock. Read the outcome with
+ * [method@Coro.Process.communicate_finish]:
+ *
+ * ```c
+ * // out, err = await proc.communicate (b'input')
+ * coro_await (task, coro_process_communicate (proc, input), got_output);
+ * ...
+ * static void
+ * got_output (CoroTask *task, gpointer frame)
+ * {
+ *   g_autoptr(GBytes) out = NULL, err = NULL;
+ *
+ *   coro_process_communicate_finish (proc, coro_task_get_awaited (task), &out, &err, NULL);
+ * }
+ * ```
+ *
+ * @input is written only if the standard input is a pipe; a child that exits or closes
+ * its input before reading all of it is not an error (asyncio ignores
+ * `BrokenPipeError`). Only one communicate may run at a time: a second one fails with
+ * %CORO_ERROR_INVALID_STATE.
+ *
+ * Cancelling it (or a timeout, see [method@Coro.Process.communicate_with_timeout]) keeps
+ * the output read so far in the process, beyond asyncio, where it is lost:
+ * [method@Coro.Process.get_partial_output] shows it, and the next communicate goes on
+ * from there (without writing its input again) and returns all of the output, as
+ * Python's `Popen.communicate` does after a `TimeoutExpired`. The child is not killed by
+ * the cancellation.
+ *
+ * Returns: (transfer full): a future, for [method@Coro.Process.communicate_finish]
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_process_communicate (CoroProcess *process,
+                          GBytes      *input)
+{
+  CoroTask *task;
+
+  g_return_val_if_fail (CORO_IS_PROCESS (process), NULL);
+
+  task = CORO_TASK_NEW (communicate_start, Communicate, .process = process, .input = input);
+  coro_task_set_name (task, COMMUNICATE_NAME);
+  coro_task_defer (task, g_object_unref, g_object_ref (process));
+  if (input != NULL)
+    coro_task_defer (task, communicate_free_input, g_bytes_ref (input));
+  coro_task_start (task);
+  return CORO_FUTURE (task);
+}
+
+typedef struct
+{
+  CoroProcess *process;
+  GBytes      *input;
+  double       timeout;
+} CommunicateTimeout;
+
+static void communicate_timeout_checked (CoroTask *task,
+                                         gpointer  frame);
+static void communicate_timeout_reaped  (CoroTask *task,
+                                         gpointer  frame);
+
+static void
+communicate_timeout_start (CoroTask *task,
+                           gpointer  frame)
+{
+  CommunicateTimeout *f = frame;
+
+  coro_await_catch (task,
+                    coro_wait_for (coro_process_communicate (f->process, f->input), f->timeout),
+                    communicate_timeout_checked);
+}
+
+static void
+communicate_timeout_checked (CoroTask *task,
+                             gpointer  frame)
+{
+  CommunicateTimeout *f = frame;
+  CoroFuture *communicated = coro_task_get_awaited (task);
+  const GError *error = coro_future_get_error (communicated);
+
+  if (error == NULL)
+    {
+      coro_task_return_future (task, coro_future_ref (communicated));
+      return;
+    }
+  if (!g_error_matches (error, CORO_ERROR, CORO_ERROR_TIMEOUT))
+    {
+      coro_task_return_error (task, g_error_copy (error));
+      return;
+    }
+
+  coro_process_kill (f->process, NULL);
+  coro_await (task, coro_process_wait (f->process), communicate_timeout_reaped);
+}
+
+static void
+communicate_timeout_reaped (CoroTask *task,
+                            gpointer  frame)
+{
+  CommunicateTimeout *f = frame;
+
+  coro_task_return_new_error (task, CORO_ERROR, CORO_ERROR_TIMEOUT,
+                              "Process %d did not finish within %g s and was killed",
+                              f->process->pid, f->timeout);
+}
+
+/**
+ * coro_process_communicate_with_timeout:
+ * @process: a #CoroProcess
+ * @input: (nullable): bytes to write to the child's standard input, or %NULL
+ * @timeout: seconds to allow
+ *
+ * Like [method@Coro.Process.communicate], for at most @timeout seconds. When the time is
+ * up, the communicate is cancelled, the child is killed (SIGKILL) and reaped, and the
+ * future fails with %CORO_ERROR_TIMEOUT: asyncio's
+ *
+ * ```python
+ * try:
+ *     out, err = await asyncio.wait_for (proc.communicate (input), timeout)
+ * except TimeoutError:
+ *     proc.kill ()
+ *     await proc.wait ()
+ *     raise
+ * ```
+ *
+ * The output read before the timeout is kept, as with a cancelled communicate:
+ * [method@Coro.Process.get_partial_output] gives it, and a following
+ * [method@Coro.Process.communicate] returns it together with what the child wrote
+ * before it died (Python's `Popen` pattern: kill, then communicate again).
+ *
+ * Returns: (transfer full): a future, for [method@Coro.Process.communicate_finish]
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_process_communicate_with_timeout (CoroProcess *process,
+                                       GBytes      *input,
+                                       double       timeout)
+{
+  CoroTask *task;
+
+  g_return_val_if_fail (CORO_IS_PROCESS (process), NULL);
+
+  task = CORO_TASK_NEW (communicate_timeout_start, CommunicateTimeout,
+                        .process = process, .input = input, .timeout = timeout);
+  coro_task_set_name (task, COMMUNICATE_TIMEOUT_NAME);
+  coro_task_defer (task, g_object_unref, g_object_ref (process));
+  if (input != NULL)
+    coro_task_defer (task, communicate_free_input, g_bytes_ref (input));
+  coro_task_start (task);
+  return CORO_FUTURE (task);
+}
+
+/**
+ * coro_process_communicate_finish:
+ * @process: a #CoroProcess
+ * @future: a done future returned by [method@Coro.Process.communicate] or
+ *   [method@Coro.Process.communicate_with_timeout] for @process
+ * @stdout_data: (out) (optional) (transfer full) (nullable): the child's whole standard
+ *   output, or %NULL unless it is %CORO_SUBPROCESS_PIPE
+ * @stderr_data: (out) (optional) (transfer full) (nullable): the child's whole standard
+ *   error, or %NULL unless it is %CORO_SUBPROCESS_PIPE
+ * @error: return location for the communicate's error
+ *
+ * Reads the outcome of a communicate: asyncio's `(stdout, stderr)` pair. On failure the
+ * out arguments are left alone; the output read before the failure is given by
+ * [method@Coro.Process.get_partial_output].
+ *
+ * Returns: (skip): %TRUE on success, %FALSE with @error set if the communicate failed or
+ *   was cancelled (%CORO_ERROR_CANCELLED), timed out (%CORO_ERROR_TIMEOUT) or is still
+ *   pending (%CORO_ERROR_INVALID_STATE)
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_process_communicate_finish (CoroProcess  *process,
+                                 CoroFuture   *future,
+                                 GBytes      **stdout_data,
+                                 GBytes      **stderr_data,
+                                 GError      **error)
+{
+  Output *output;
+  const char *name;
+
+  g_return_val_if_fail (CORO_IS_PROCESS (process), FALSE);
+  g_return_val_if_fail (future != NULL && coro_future_is_task (future), FALSE);
+  name = coro_task_get_name ((CoroTask *) future);
+  g_return_val_if_fail (g_str_equal (name, COMMUNICATE_NAME) ||
+                        g_str_equal (name, COMMUNICATE_TIMEOUT_NAME), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  output = coro_future_get_pointer (future, error);
+  if (output == NULL)
+    return FALSE;
+
+  if (stdout_data != NULL)
+    *stdout_data = output->stdout_data != NULL ? g_bytes_ref (output->stdout_data) : NULL;
+  if (stderr_data != NULL)
+    *stderr_data = output->stderr_data != NULL ? g_bytes_ref (output->stderr_data) : NULL;
+  return TRUE;
+}
+
+static GBytes *
+copy_data (CoroStreamReader *reader,
+           GByteArray       *data)
+{
+  if (reader == NULL)
+    return NULL;
+  if (data == NULL)
+    return g_bytes_new (NULL, 0);
+  return g_bytes_new (data->data, data->len);
+}
+
+/**
+ * coro_process_get_partial_output:
+ * @process: a #CoroProcess
+ * @stdout_data: (out) (optional) (transfer full) (nullable): the standard output read so
+ *   far, or %NULL unless it is %CORO_SUBPROCESS_PIPE
+ * @stderr_data: (out) (optional) (transfer full) (nullable): the standard error read so
+ *   far, or %NULL unless it is %CORO_SUBPROCESS_PIPE
+ *
+ * Gives the output that a running, cancelled, failed or timed-out communicate has read
+ * and kept for the next one. It is empty once a communicate has succeeded and returned
+ * it.
+ *
+ * Since: 1.0
+ */
+void
+coro_process_get_partial_output (CoroProcess  *process,
+                                 GBytes      **stdout_data,
+                                 GBytes      **stderr_data)
+{
+  g_return_if_fail (CORO_IS_PROCESS (process));
+
+  if (stdout_data != NULL)
+    *stdout_data = copy_data (process->stdout_reader, process->stdout_data);
+  if (stderr_data != NULL)
+    *stderr_data = copy_data (process->stderr_reader, process->stderr_data);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "coro-future.h"
+#include "coro-streams.h"
 #include "coro-types.h"
 #include "coro-version.h"
 
@@ -68,10 +69,35 @@ gboolean     coro_process_get_returncode  (CoroProcess         *process,
                                            int                 *returncode);
 
 CORO_AVAILABLE_IN_ALL
+CoroStreamWriter *coro_process_get_stdin  (CoroProcess         *process);
+CORO_AVAILABLE_IN_ALL
+CoroStreamReader *coro_process_get_stdout (CoroProcess         *process);
+CORO_AVAILABLE_IN_ALL
+CoroStreamReader *coro_process_get_stderr (CoroProcess         *process);
+
+CORO_AVAILABLE_IN_ALL
 CoroFuture  *coro_process_wait            (CoroProcess         *process) G_GNUC_WARN_UNUSED_RESULT;
 CORO_AVAILABLE_IN_ALL
 CoroFuture  *coro_process_wait_with_timeout (CoroProcess       *process,
                                              double             timeout) G_GNUC_WARN_UNUSED_RESULT;
+
+CORO_AVAILABLE_IN_ALL
+CoroFuture  *coro_process_communicate     (CoroProcess         *process,
+                                           GBytes              *input) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture  *coro_process_communicate_with_timeout (CoroProcess  *process,
+                                                    GBytes       *input,
+                                                    double        timeout) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+gboolean     coro_process_communicate_finish (CoroProcess      *process,
+                                              CoroFuture       *future,
+                                              GBytes          **stdout_data,
+                                              GBytes          **stderr_data,
+                                              GError          **error);
+CORO_AVAILABLE_IN_ALL
+void         coro_process_get_partial_output (CoroProcess      *process,
+                                              GBytes          **stdout_data,
+                                              GBytes          **stderr_data);
 
 CORO_AVAILABLE_IN_ALL
 gboolean     coro_process_send_signal     (CoroProcess         *process,

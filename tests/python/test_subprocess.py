@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+# test_subprocess.py: CoroProcess through PyGObject
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Run by meson like test_coro.py (GI_TYPELIB_PATH, LD_LIBRARY_PATH, CORO_OVERRIDES_DIR).
+# Real child processes, so the real clock. Any exception, any GLib critical and any future
+# still alive after a test fails the run.
+
+import gc
+import os
+import signal
+import sys
+import unittest
+
+import gi
+import gi.overrides
+
+if os.environ.get('CORO_OVERRIDES_DIR'):
+    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
+
+gi.require_version('Coro', '1.0')
+gi.require_version('GLib', '2.0')
+gi.require_version('Gio', '2.0')
+from gi.repository import Coro, GLib, Gio  # noqa: E402
+
+PIPE = Coro.SubprocessStdio.PIPE
+DEVNULL = Coro.SubprocessStdio.DEVNULL
+INHERIT = Coro.SubprocessStdio.INHERIT
+
+
+def is_reaped(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+class SubprocessTestCase(unittest.TestCase):
+
+    def setUp(self):
+        self.loop = Coro.Loop.get_default()
+        self.loop.set_virtual_clock(False)
+        gc.collect()
+        self.baseline = self.loop.get_n_futures()
+
+    def tearDown(self):
+        gc.collect()
+        Coro.run(Coro.sleep(0))
+        gc.collect()
+        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
+
+    def test_communicate_round_trip(self):
+        proc = Coro.create_subprocess_exec(['cat'], PIPE, PIPE, PIPE)
+        self.assertIsInstance(proc, Coro.Process)
+        self.assertGreater(proc.get_pid(), 0)
+        self.assertIsInstance(proc.get_stdin(), Coro.StreamWriter)
+        self.assertIsInstance(proc.get_stdout(), Coro.StreamReader)
+        fut = proc.communicate(GLib.Bytes.new(b'hello from python\n'))
+        Coro.run(fut)
+        out, err = proc.communicate_finish(fut)
+        self.assertEqual(out.get_data(), b'hello from python\n')
+        self.assertEqual(err.get_data(), b'')
+        self.assertEqual(proc.get_returncode(), (True, 0))
+        self.assertTrue(is_reaped(proc.get_pid()))
+
+    def test_shell_exit_code_and_none_streams(self):
+        proc = Coro.create_subprocess_shell('echo out; exit 4', DEVNULL, PIPE, INHERIT)
+        self.assertIsNone(proc.get_stdin())
+        self.assertIsNone(proc.get_stderr())
+        self.assertEqual(proc.get_returncode()[0], False)
+        fut = proc.communicate(None)
+        Coro.run(fut)
+        out, err = proc.communicate_finish(fut)
+        self.assertEqual(out.get_data(), b'out\n')
+        self.assertIsNone(err)
+        self.assertEqual(proc.get_returncode(), (True, 4))
+
+    def test_wait_and_signal(self):
+        proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT)
+        wait = proc.wait()
+        proc.terminate()
+        Coro.run(wait)
+        self.assertEqual(wait.get_int(), -signal.SIGTERM)
+        with self.assertRaises(GLib.Error) as cm:
+            proc.kill()
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+
+    def test_missing_executable(self):
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.create_subprocess_exec(['coro-no-such-program-xyz'], PIPE, PIPE, PIPE)
+        self.assertTrue(cm.exception.matches(GLib.spawn_error_quark(), GLib.SpawnError.NOENT))
+
+    def test_communicate_timeout_kills(self):
+        proc = Coro.create_subprocess_shell('echo partial; exec sleep 30', DEVNULL, PIPE, PIPE)
+        fut = proc.communicate_with_timeout(None, 0.3)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(fut)
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.TIMEOUT))
+        self.assertEqual(proc.get_returncode(), (True, -signal.SIGKILL))
+        self.assertTrue(is_reaped(proc.get_pid()))
+        out, err = proc.get_partial_output()
+        self.assertEqual(out.get_data(), b'partial\n')
+        self.assertEqual(err.get_data(), b'')
+
+
+if __name__ == '__main__':
+    result = unittest.main(verbosity=2, exit=False).result
+    sys.exit(0 if result.wasSuccessful() else 1)
