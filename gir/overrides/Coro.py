@@ -16,6 +16,7 @@
 # Coro.gather() takes futures and coroutines as asyncio.gather() does.
 
 import asyncio
+import builtins
 import inspect
 
 from ..module import get_introspection_module
@@ -35,6 +36,10 @@ class Future(Coro.Future):
         # The task's driver receives the future, awaits it in C, and sends its result
         # back (or throws its error in).
         return (yield self)
+
+    def cancel(self, msg=None):
+        """Cancels the future (asyncio's ``cancel(msg=None)``); False if it was done."""
+        return Coro.Future.cancel(self, msg)
 
     def result(self):
         """The future's result as a Python value (asyncio's ``Future.result()``): what
@@ -108,19 +113,18 @@ __all__.append('Future')
 # task's result; when it raises, its exception becomes the task's error.
 
 
-class CancelledError(asyncio.CancelledError):
-    """Raised by ``await`` when the awaited future (or the awaiting task) was cancelled.
-
-    It is an asyncio.CancelledError, so ``except asyncio.CancelledError`` catches it too;
-    ``error`` holds the GLib.Error (CORO_ERROR_CANCELLED or G_IO_ERROR_CANCELLED).
-    """
-
-    def __init__(self, message=None, error=None):
-        super().__init__(*(() if message is None else (message,)))
-        self.error = error
+class CancelledError(GLib.Error, asyncio.CancelledError):
+    """What ``await`` raises when the awaited future (or the awaiting task) was cancelled:
+    a GLib.Error (CORO_ERROR_CANCELLED or G_IO_ERROR_CANCELLED) that is also an
+    asyncio.CancelledError, so either ``except`` clause catches it."""
 
 
-__all__.append('CancelledError')
+class TimeoutError(GLib.Error, builtins.TimeoutError):
+    """What ``await`` raises for a CORO_ERROR_TIMEOUT (wait_for() timing out): a
+    GLib.Error that is also the builtin TimeoutError (asyncio.TimeoutError)."""
+
+
+__all__ += ['CancelledError', 'TimeoutError']
 
 _G_IO_ERROR_CANCELLED = 19
 
@@ -132,8 +136,12 @@ def _is_cancellation(error):
 
 def _exception(error):
     """The exception ``await`` raises for a future failed with ``error``."""
+    if isinstance(error, (CancelledError, TimeoutError)):
+        return error
     if _is_cancellation(error):
-        return CancelledError(error.message, error)
+        return CancelledError(error.message, error.domain, error.code)
+    if error.matches(Coro.error_quark(), Coro.Error.TIMEOUT):
+        return TimeoutError(error.message, error.domain, error.code)
     return error
 
 
@@ -203,18 +211,15 @@ class _Driver:
                 self.value = stop.value
                 _return(task, stop.value)
                 return None
-            except asyncio.CancelledError as e:
-                self.exception = e
-                error = getattr(e, 'error', None)
-                if error is None:
-                    error = GLib.Error.new_literal(
-                        Coro.error_quark(), str(e.args[0]) if e.args else 'Task was cancelled',
-                        Coro.Error.CANCELLED)
-                Coro.task_return_error(task, error)
-                return None
             except GLib.Error as e:
                 self.exception = e
                 Coro.task_return_error(task, e)
+                return None
+            except asyncio.CancelledError as e:  # raised by the coroutine itself
+                self.exception = e
+                Coro.task_return_error(task, GLib.Error.new_literal(
+                    Coro.error_quark(), str(e.args[0]) if e.args else 'Task was cancelled',
+                    Coro.Error.CANCELLED))
                 return None
             except BaseException as e:
                 self.exception = e
@@ -328,3 +333,25 @@ def gather(*aws, return_exceptions=False, flags=None):
 
 
 __all__.append('gather')
+
+_wait_for = Coro.wait_for
+
+
+def wait_for(aw, timeout):
+    """Coro.wait_for() that also takes a coroutine (run as a task), as asyncio's does;
+    ``timeout`` None waits without limit. Awaited, it raises Coro.TimeoutError on
+    timeout, after cancelling ``aw``."""
+    if timeout is None:
+        return aw if isinstance(aw, Coro.Future) else create_task(aw)
+    return _wait_for(aw if isinstance(aw, Coro.Future) else create_task(aw), timeout)
+
+
+_shield = Coro.shield
+
+
+def shield(aw):
+    """Coro.shield() that also takes a coroutine (run as a task)."""
+    return _shield(aw if isinstance(aw, Coro.Future) else create_task(aw))
+
+
+__all__ += ['wait_for', 'shield']
