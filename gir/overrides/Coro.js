@@ -394,4 +394,29 @@ function _init() {
     Coro.gather = function (futures, flags = Coro.GatherFlags.NONE) {
         return gather(futures.map(f => f instanceof Coro.Future ? f : Coro.createTask(f)), flags);
     };
+
+    const cancel = Coro.Future.prototype.cancel;
+    Coro.Future.prototype.cancel = function (msg = null) {
+        return cancel.call(this, msg);
+    };
+
+    const asFuture = what => what instanceof Coro.Future ? what : Coro.createTask(what);
+
+    const waitFor = Coro.wait_for;
+    /**
+     * wait_for(future, timeout) as in C; the future may also be an async function, a
+     * promise or a generator function, run as a task.
+     *
+     * @param {Coro.Future|Function|Promise} what what to wait for
+     * @param {number} timeout seconds
+     * @returns {Coro.Future} a future failing with CORO_ERROR_TIMEOUT on timeout
+     */
+    Coro.wait_for = function (what, timeout) {
+        return waitFor(asFuture(what), timeout);
+    };
+
+    const shield = Coro.shield;
+    Coro.shield = function (what) {
+        return shield(asFuture(what));
+    };
 }
