@@ -3,7 +3,11 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: check-examples.py EXECUTABLE NAME [--virtual]
+# Usage: check-examples.py EXECUTABLE NAME [--virtual] [--interpreter=COMMAND]
+#
+# With --interpreter, EXECUTABLE is a script that COMMAND (split on spaces: "python3",
+# "gjs -m") runs: the Python and GJS ports of the examples are held to the same lines and
+# times as the C ones.
 #
 # CORO_EXAMPLE_WRAPPER, when set, is a command (split on spaces) to run the example under
 # in --virtual mode; the valgrind test setup sets it to memcheck.
@@ -185,10 +189,14 @@ def check_printed_times(name, lines, virtual):
 
 def main():
     if len(sys.argv) < 3:
-        print('usage: check-examples.py EXECUTABLE NAME [--virtual]', file=sys.stderr)
+        print('usage: check-examples.py EXECUTABLE NAME [--virtual] [--interpreter=COMMAND]',
+              file=sys.stderr)
         return 2
     exe, name = sys.argv[1], sys.argv[2]
     virtual = '--virtual' in sys.argv[3:]
+    interpreter = [arg.split('=', 1)[1].split() for arg in sys.argv[3:]
+                   if arg.startswith('--interpreter=')]
+    interpreter = interpreter[-1] if interpreter else []
     expected = EXPECTED.get(name)
 
     env = dict(os.environ)
@@ -199,10 +207,12 @@ def main():
 
     # Under the valgrind test setup, the example runs under memcheck (virtual clock only:
     # memcheck is too slow for the real-time bounds).
-    wrapper = os.environ.get('CORO_EXAMPLE_WRAPPER', '').split() if virtual else []
+    # Not under an interpreter, which memcheck would report on rather than Coro.
+    wrapper = (os.environ.get('CORO_EXAMPLE_WRAPPER', '').split()
+               if virtual and not interpreter else [])
 
     start = time.monotonic()
-    proc = subprocess.Popen(wrapper + [exe], stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
+    proc = subprocess.Popen(wrapper + interpreter + [exe], stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
     lines, arrivals = [], []
     for line in proc.stdout:
         arrivals.append(time.monotonic() - start)
