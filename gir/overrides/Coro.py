@@ -251,7 +251,7 @@ def _start(coro, name=None):
     driver = _Driver(coro)
     task = _create_task_closure(driver)
     if name is not None:
-        task.set_name(name)
+        Coro.task_set_name(task, name)
     return task, driver
 
 
