@@ -243,6 +243,9 @@ class _Driver:
 
 
 def _start(coro, name=None):
+    if inspect.iscoroutinefunction(coro):
+        raise TypeError('a coroutine was expected, got the coroutine function %s; call it'
+                        % getattr(coro, '__qualname__', coro))
     if not inspect.iscoroutine(coro):
         if inspect.isawaitable(coro):
             coro = _await(coro)
@@ -276,7 +279,8 @@ def create_task(coro, *args, name=None):
     coroutine) is coro_create_task_closure(): ``func(task, *user_data)`` returns the next
     future to await, or ends the task with a task_return_*() function and returns None.
     """
-    if callable(coro) and not inspect.isawaitable(coro):
+    if callable(coro) and not inspect.isawaitable(coro) \
+            and not inspect.iscoroutinefunction(coro):
         return _create_task_closure(coro, *args)
     if args:
         raise TypeError('create_task() takes one coroutine')

@@ -87,8 +87,15 @@ class TestRun(CoroutineTestCase):
         self.assertIsInstance(cm.exception, TimeoutError)
 
     def test_run_rejects_what_is_not_a_coroutine(self):
+        async def main():
+            pass
+
         with self.assertRaises(TypeError):
             Coro.run(42)
+        with self.assertRaisesRegex(TypeError, 'call it'):
+            Coro.run(main)
+        with self.assertRaisesRegex(TypeError, 'call it'):
+            Coro.create_task(main)
 
 
 class TestAwait(CoroutineTestCase):
