@@ -35,7 +35,13 @@ class Future(Coro.Future):
     def __await__(self):
         # The task's driver receives the future, awaits it in C, and sends its result
         # back (or throws its error in).
-        return (yield self)
+        try:
+            return (yield self)
+        except GLib.Error as e:
+            original = _original_exception(self, e)
+            if original is None:
+                raise
+            raise original from None
 
     def cancel(self, msg=None):
         """Cancels the future (asyncio's ``cancel(msg=None)``); False if it was done."""
@@ -45,7 +51,13 @@ class Future(Coro.Future):
         """The future's result as a Python value (asyncio's ``Future.result()``): what
         the setter or the task stored, a list of results for a gather; raises the
         future's error (CancelledError for a cancellation)."""
-        return _result(self)
+        try:
+            return _result(self)
+        except GLib.Error as e:
+            original = _original_exception(self, e)
+            if original is None:
+                raise
+            raise original from None
 
     def add_done_callback(self, callback, *user_data):
         """Calls ``callback(future, *user_data)`` from the loop once the future is done.
@@ -145,6 +157,19 @@ def _exception(error):
     return error
 
 
+def _original_exception(future, error):
+    """The Python exception a coroutine run as ``future`` raised, if ``error`` (its
+    CORO_ERROR_FAILED error) stands for one; known through the wrapper create_task()
+    returned, not through other wrappers of the same task."""
+    failure = getattr(future, '_coro_failure', None)
+    if not failure or not error.matches(Coro.error_quark(), Coro.Error.FAILED):
+        return None
+    own = Coro.Future.get_error(future) if future.done() else None
+    if own is None or own.message != error.message:
+        return None
+    return failure[0]
+
+
 def _result(future):
     """The Python value of a done future, or raises its error."""
     error = Coro.Future.get_error(future)
@@ -188,12 +213,15 @@ def _return(task, value):
 class _Driver:
     """Runs one Python coroutine as the function of a closure task."""
 
-    __slots__ = ('coro', 'value', 'exception')
+    __slots__ = ('coro', 'value', 'exception', 'failure')
 
     def __init__(self, coro):
         self.coro = coro
         self.value = None
         self.exception = None
+        # The exception a GLib.Error stands for, shared with the task's wrapper (not the
+        # driver itself, which holds the coroutine).
+        self.failure = []
 
     def __call__(self, task, *_):
         awaited = Coro.task_get_awaited(task)
@@ -223,6 +251,8 @@ class _Driver:
                 return None
             except BaseException as e:
                 self.exception = e
+                if isinstance(e, Exception):
+                    self.failure.append(e)
                 Coro.task_return_error(task, GLib.Error.new_literal(
                     Coro.error_quark(), '%s: %s' % (type(e).__name__, e), Coro.Error.FAILED))
                 return None
@@ -255,6 +285,7 @@ def _start(coro, name=None):
     task = _create_task_closure(driver)
     if name is not None:
         Coro.task_set_name(task, name)
+    task._coro_failure = driver.failure  # see _original_exception()
     return task, driver
 
 
@@ -273,7 +304,9 @@ def create_task(coro, *args, name=None):
     str as the typed results, a GObject as an object result, anything else as a GValue
     holding the Python object); an exception becomes the task's error: a GLib.Error as
     itself, a CancelledError as a cancellation, anything else as CORO_ERROR_FAILED with
-    message "Type: message".
+    message "Type: message" (awaiting or result() of the returned object raise the
+    original exception; other wrappers of the task, from gather for instance, raise the
+    GLib.Error).
 
     For the C-level API, ``create_task(func, *user_data)`` with a function (not a
     coroutine) is coro_create_task_closure(): ``func(task, *user_data)`` returns the next

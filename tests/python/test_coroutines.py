@@ -266,10 +266,34 @@ class TestTasks(CoroutineTestCase):
                     await t
                 except GLib.Error as e:
                     out.append((e.code, e.message))
+                except ValueError as e:
+                    self.assertEqual(str(e), 'boom')
+                    self.assertEqual(t.get_error().message, 'ValueError: boom')
             return out
 
-        self.assertEqual(Coro.run(main()), [(Coro.Error.LIMIT_OVERRUN, 'mine'),
-                                            (Coro.Error.FAILED, 'ValueError: boom')])
+        self.assertEqual(Coro.run(main()), [(Coro.Error.LIMIT_OVERRUN, 'mine')])
+
+    def test_original_exception_through_the_task(self):
+        class Boom(Exception):
+            pass
+
+        async def boom():
+            await Coro.sleep(0)
+            raise Boom('boom')
+
+        async def main():
+            task = Coro.create_task(boom())
+            try:
+                await task
+            except Boom as e:
+                first = str(e)
+            with self.assertRaises(Boom):
+                task.result()
+            # Another view of the task (from gather) only has the GLib.Error.
+            results = await Coro.gather(task, return_exceptions=True)
+            return first, results[0].code, results[0].message
+
+        self.assertEqual(Coro.run(main()), ('boom', Coro.Error.FAILED, 'Boom: boom'))
 
     def test_cancel_while_awaiting_throws_into_the_coroutine(self):
         seen = []
@@ -510,7 +534,7 @@ class TestRelease(CoroutineTestCase):
                     task.cancel()
                 try:
                     await task
-                except GLib.Error:
+                except (GLib.Error, ValueError):
                     pass
                 del task
 
