@@ -11,8 +11,14 @@
 //   argument of the C callback is only borrowed for the duration of the call);
 // - remove_done_callback() accepts the function itself, like asyncio, or the id that
 //   add_done_callback() returned, and returns how many registrations it removed.
+//
+// It also joins Coro futures and JavaScript promises (see "Promises" below): a future is a
+// thenable, so `await future` works in an async function, and Coro.createTask() and
+// Coro.run() run async functions and promises as Coro tasks.
 
 /* exported _init */
+
+const {GLib, GObject} = imports.gi;
 
 // Pending registrations of each wrapper: [callback, id] pairs.
 const _registrations = new WeakMap();
@@ -92,5 +98,325 @@ function _init() {
             }
         }
         return removed;
+    };
+
+    // Promises
+    //
+    // A future is a thenable: `await future` in an async function waits for it (through a
+    // done callback, so on the loop that runs the future) and gives its result, or throws
+    // its GLib.Error (a cancellation rejects with the CORO_ERROR_CANCELLED error).
+
+    // A JavaScript value that no Coro result type holds, as an object result.
+    const JsValue = GObject.registerClass({GTypeName: 'CoroJsValue'},
+        class JsValue extends GObject.Object {
+            _init(value) {
+                super._init();
+                this.value = value;
+            }
+        });
+
+    const getFutures = Coro.Future.prototype.get_futures;
+
+    // The kind of a done future's result, from the message of the error that
+    // get_futures() gives for anything but futures: reading the GValue of a result of
+    // no value would log criticals in GJS.
+    function resultKind(future) {
+        try {
+            return [getFutures.call(future), 'futures'];
+        } catch (e) {
+            if (!(e instanceof GLib.Error) || !e.matches(Coro.error_quark(), Coro.Error.RESULT_TYPE))
+                throw e;
+            const match = /holds (.*), not futures/.exec(e.message);
+            return [null, match ? match[1] : ''];
+        }
+    }
+
+    /**
+     * The JavaScript value of a done future: what was set on it (a number, boolean,
+     * string, object, any JavaScript value a task returned), an array of results for a
+     * gather, undefined for no value. Throws the future's error.
+     *
+     * @param {Coro.Future} future a done future
+     * @returns {*} its result
+     */
+    function result(future) {
+        const error = future.get_error();
+        if (error !== null)
+            throw error;
+        const [children, kind] = resultKind(future);
+        switch (kind) {
+        case 'no value':
+            return undefined;
+        case 'futures':
+            return (Array.isArray(children[0]) ? children[0] : children).map(child => {
+                try {
+                    return result(child);
+                } catch (e) {
+                    return e; // a gather with RETURN_EXCEPTIONS
+                }
+            });
+        case 'an object': {
+            const object = future.get_object();
+            return object instanceof JsValue ? object.value : object;
+        }
+        default:
+            return future.get_value();
+        }
+    }
+    Coro.Future.prototype.result = function () {
+        return result(this);
+    };
+
+    /**
+     * A Promise settled with the future's outcome once it is done.
+     *
+     * @returns {Promise} the promise
+     */
+    Coro.Future.prototype.promise = function () {
+        return new Promise((resolve, reject) => {
+            const settle = future => {
+                try {
+                    resolve(result(future));
+                } catch (e) {
+                    reject(e);
+                }
+            };
+            if (this.done())
+                settle(this);
+            else
+                this.add_done_callback(settle);
+        });
+    };
+
+    Coro.Future.prototype.then = function (onFulfilled, onRejected) {
+        return this.promise().then(onFulfilled, onRejected);
+    };
+
+    Coro.Future.prototype.catch = function (onRejected) {
+        return this.promise().catch(onRejected);
+    };
+
+    // Sets a plain future from a JavaScript value; false if it was done already (its
+    // task was cancelled meanwhile).
+    function settleValue(future, value) {
+        if (future.done())
+            return;
+        if (value === undefined || value === null)
+            future.set_none();
+        else if (typeof value === 'boolean')
+            future.set_boolean(value);
+        else if (typeof value === 'number' && Number.isSafeInteger(value))
+            future.set_int(value);
+        else if (typeof value === 'number')
+            future.set_double(value);
+        else if (typeof value === 'string')
+            future.set_string(value);
+        else if (value instanceof GObject.Object)
+            future.set_object(value);
+        else
+            future.set_object(new JsValue(value));
+    }
+
+    function toGError(e) {
+        if (e instanceof GLib.Error)
+            return e;
+        const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        return new GLib.Error(Coro.error_quark(), Coro.Error.FAILED, message);
+    }
+
+    const createTaskClosure = Coro.create_task;
+
+    function isGenerator(value) {
+        return value !== null && typeof value === 'object' &&
+            typeof value.next === 'function' && typeof value.throw === 'function';
+    }
+
+    function isGeneratorFunction(value) {
+        return typeof value === 'function' && value.constructor.name === 'GeneratorFunction';
+    }
+
+    // A generator (`function*` that yields futures) driven step by step by a closure
+    // task, as the Python override drives coroutines: `const x = yield future` awaits
+    // future in C; its result is sent back, its error thrown in, so a cancellation of the
+    // task reaches the generator at the yield it is waiting in.
+    function driveGenerator(gen, state) {
+        return task => {
+            const awaited = Coro.task_get_awaited(task);
+            let resume = 'next', arg;
+            if (awaited !== null) {
+                try {
+                    arg = result(awaited);
+                } catch (e) {
+                    resume = 'throw';
+                    arg = e;
+                }
+            }
+            for (;;) {
+                let step;
+                try {
+                    step = gen[resume](arg);
+                } catch (e) {
+                    state.error = e;
+                    Coro.task_return_error(task, toGError(e));
+                    return null;
+                }
+                if (step.done) {
+                    state.value = step.value;
+                    returnValue(task, step.value);
+                    return null;
+                }
+                if (step.value instanceof Coro.Future)
+                    return step.value;
+                resume = 'throw';
+                arg = new TypeError(`a Coro task cannot wait for ${step.value}; yield Coro futures`);
+            }
+        };
+    }
+
+    function returnValue(task, value) {
+        if (value === undefined || value === null)
+            Coro.task_return(task);
+        else if (typeof value === 'boolean')
+            Coro.task_return_boolean(task, value);
+        else if (typeof value === 'number' && Number.isSafeInteger(value))
+            Coro.task_return_int(task, value);
+        else if (typeof value === 'number')
+            Coro.task_return_double(task, value);
+        else if (typeof value === 'string')
+            Coro.task_return_string(task, value);
+        else if (value instanceof GObject.Object)
+            Coro.task_return_object(task, value);
+        else
+            Coro.task_return_object(task, new JsValue(value));
+    }
+
+    function startTask(what, args, state) {
+        if (isGeneratorFunction(what))
+            what = what(...args);
+        if (isGenerator(what))
+            return createTaskClosure(driveGenerator(what, state));
+        return createTaskClosure(task => {
+            const awaited = Coro.task_get_awaited(task);
+            if (awaited !== null) {
+                // The promise settled the future (or the task was cancelled while
+                // waiting): that is the task's outcome.
+                Coro.task_return_future(task, awaited);
+                return null;
+            }
+            const future = Coro.Future.new();
+            let promise;
+            try {
+                promise = typeof what === 'function' ? what(...args) : what;
+            } catch (e) {
+                promise = Promise.reject(e);
+            }
+            Promise.resolve(promise).then(value => {
+                state.value = value;
+                settleValue(future, value);
+            }, e => {
+                state.error = e;
+                if (!future.done())
+                    future.set_error(toGError(e));
+            });
+            return future;
+        });
+    }
+
+    /**
+     * Runs an async function (called with args when the task starts), a promise, or a
+     * generator function yielding futures as a Coro task (asyncio's create_task) and
+     * returns the task, a Coro.Future. The function's value becomes the task's result; a
+     * thrown GLib.Error its error, any other exception a CORO_ERROR_FAILED error with
+     * message "Name: message".
+     *
+     * Cancelling a generator's task throws the cancellation into the generator at its
+     * yield, as asyncio does. Cancelling an async function's task ends the task at once,
+     * cancelled: promises cannot be interrupted, so the function runs on and its outcome
+     * is ignored.
+     *
+     * @param {Function|Promise} what an async function, a promise or a generator function
+     * @param {...*} args arguments for what
+     * @returns {Coro.Future} the task
+     */
+    Coro.createTask = function (what, ...args) {
+        return startTask(what, args, {});
+    };
+
+    /**
+     * Coro.create_task(func, ...) as in C: func(task) returns the next future to await,
+     * or ends the task with a task_return_*() function and returns null. With an async
+     * function or a promise, the same as Coro.createTask().
+     *
+     * @param {Function|Promise} func a step function, an async function or a promise
+     * @returns {Coro.Future} the task
+     */
+    Coro.create_task = function (func, ...args) {
+        if (typeof func === 'function' && func.constructor.name === 'Function')
+            return createTaskClosure(func, ...args);
+        return startTask(func, args, {});
+    };
+
+    const run = Coro.run;
+
+    /**
+     * Runs the loop until main is done (asyncio's run). A future: as coro_run(), true or
+     * throws its error. An async function (called with no argument) or a promise: runs it
+     * as a task and returns its value, or throws its exception (the original object).
+     *
+     * @param {Coro.Future|Function|Promise} main what to run
+     * @returns {*} the outcome
+     */
+    Coro.run = function (main) {
+        if (main instanceof Coro.Future)
+            return run(main);
+        const state = {};
+        const task = startTask(main, [], state);
+        try {
+            run(task);
+        } catch (e) {
+            if ('error' in state)
+                throw state.error;
+            throw e;
+        }
+        return state.value;
+    };
+
+    const gather = Coro.gather;
+
+    /**
+     * gather([futures], flags) as in C; futures may also be async functions or
+     * promises, run as tasks. With no flags, Coro.GatherFlags.NONE.
+     *
+     * @param {Array} futures what to wait for
+     * @param {Coro.GatherFlags} flags what to do on errors
+     * @returns {Coro.Future} the gather future; awaited, the array of results
+     */
+    Coro.gather = function (futures, flags = Coro.GatherFlags.NONE) {
+        return gather(futures.map(f => f instanceof Coro.Future ? f : Coro.createTask(f)), flags);
+    };
+
+    const cancel = Coro.Future.prototype.cancel;
+    Coro.Future.prototype.cancel = function (msg = null) {
+        return cancel.call(this, msg);
+    };
+
+    const asFuture = what => what instanceof Coro.Future ? what : Coro.createTask(what);
+
+    const waitFor = Coro.wait_for;
+    /**
+     * wait_for(future, timeout) as in C; the future may also be an async function, a
+     * promise or a generator function, run as a task.
+     *
+     * @param {Coro.Future|Function|Promise} what what to wait for
+     * @param {number} timeout seconds
+     * @returns {Coro.Future} a future failing with CORO_ERROR_TIMEOUT on timeout
+     */
+    Coro.wait_for = function (what, timeout) {
+        return waitFor(asFuture(what), timeout);
+    };
+
+    const shield = Coro.shield;
+    Coro.shield = function (what) {
+        return shield(asFuture(what));
     };
 }

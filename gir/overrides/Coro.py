@@ -16,6 +16,7 @@
 # Coro.gather() takes futures and coroutines as asyncio.gather() does.
 
 import asyncio
+import builtins
 import inspect
 
 from ..module import get_introspection_module
@@ -34,13 +35,29 @@ class Future(Coro.Future):
     def __await__(self):
         # The task's driver receives the future, awaits it in C, and sends its result
         # back (or throws its error in).
-        return (yield self)
+        try:
+            return (yield self)
+        except GLib.Error as e:
+            original = _original_exception(self, e)
+            if original is None:
+                raise
+            raise original from None
+
+    def cancel(self, msg=None):
+        """Cancels the future (asyncio's ``cancel(msg=None)``); False if it was done."""
+        return Coro.Future.cancel(self, msg)
 
     def result(self):
         """The future's result as a Python value (asyncio's ``Future.result()``): what
         the setter or the task stored, a list of results for a gather; raises the
         future's error (CancelledError for a cancellation)."""
-        return _result(self)
+        try:
+            return _result(self)
+        except GLib.Error as e:
+            original = _original_exception(self, e)
+            if original is None:
+                raise
+            raise original from None
 
     def add_done_callback(self, callback, *user_data):
         """Calls ``callback(future, *user_data)`` from the loop once the future is done.
@@ -108,19 +125,18 @@ __all__.append('Future')
 # task's result; when it raises, its exception becomes the task's error.
 
 
-class CancelledError(asyncio.CancelledError):
-    """Raised by ``await`` when the awaited future (or the awaiting task) was cancelled.
-
-    It is an asyncio.CancelledError, so ``except asyncio.CancelledError`` catches it too;
-    ``error`` holds the GLib.Error (CORO_ERROR_CANCELLED or G_IO_ERROR_CANCELLED).
-    """
-
-    def __init__(self, message=None, error=None):
-        super().__init__(*(() if message is None else (message,)))
-        self.error = error
+class CancelledError(GLib.Error, asyncio.CancelledError):
+    """What ``await`` raises when the awaited future (or the awaiting task) was cancelled:
+    a GLib.Error (CORO_ERROR_CANCELLED or G_IO_ERROR_CANCELLED) that is also an
+    asyncio.CancelledError, so either ``except`` clause catches it."""
 
 
-__all__.append('CancelledError')
+class TimeoutError(GLib.Error, builtins.TimeoutError):
+    """What ``await`` raises for a CORO_ERROR_TIMEOUT (wait_for() timing out): a
+    GLib.Error that is also the builtin TimeoutError (asyncio.TimeoutError)."""
+
+
+__all__ += ['CancelledError', 'TimeoutError']
 
 _G_IO_ERROR_CANCELLED = 19
 
@@ -132,9 +148,26 @@ def _is_cancellation(error):
 
 def _exception(error):
     """The exception ``await`` raises for a future failed with ``error``."""
+    if isinstance(error, (CancelledError, TimeoutError)):
+        return error
     if _is_cancellation(error):
-        return CancelledError(error.message, error)
+        return CancelledError(error.message, error.domain, error.code)
+    if error.matches(Coro.error_quark(), Coro.Error.TIMEOUT):
+        return TimeoutError(error.message, error.domain, error.code)
     return error
+
+
+def _original_exception(future, error):
+    """The Python exception a coroutine run as ``future`` raised, if ``error`` (its
+    CORO_ERROR_FAILED error) stands for one; known through the wrapper create_task()
+    returned, not through other wrappers of the same task."""
+    failure = getattr(future, '_coro_failure', None)
+    if not failure or not error.matches(Coro.error_quark(), Coro.Error.FAILED):
+        return None
+    own = Coro.Future.get_error(future) if future.done() else None
+    if own is None or own.message != error.message:
+        return None
+    return failure[0]
 
 
 def _result(future):
@@ -180,12 +213,15 @@ def _return(task, value):
 class _Driver:
     """Runs one Python coroutine as the function of a closure task."""
 
-    __slots__ = ('coro', 'value', 'exception')
+    __slots__ = ('coro', 'value', 'exception', 'failure')
 
     def __init__(self, coro):
         self.coro = coro
         self.value = None
         self.exception = None
+        # The exception a GLib.Error stands for, shared with the task's wrapper (not the
+        # driver itself, which holds the coroutine).
+        self.failure = []
 
     def __call__(self, task, *_):
         awaited = Coro.task_get_awaited(task)
@@ -203,21 +239,20 @@ class _Driver:
                 self.value = stop.value
                 _return(task, stop.value)
                 return None
-            except asyncio.CancelledError as e:
-                self.exception = e
-                error = getattr(e, 'error', None)
-                if error is None:
-                    error = GLib.Error.new_literal(
-                        Coro.error_quark(), str(e.args[0]) if e.args else 'Task was cancelled',
-                        Coro.Error.CANCELLED)
-                Coro.task_return_error(task, error)
-                return None
             except GLib.Error as e:
                 self.exception = e
                 Coro.task_return_error(task, e)
                 return None
+            except asyncio.CancelledError as e:  # raised by the coroutine itself
+                self.exception = e
+                Coro.task_return_error(task, GLib.Error.new_literal(
+                    Coro.error_quark(), str(e.args[0]) if e.args else 'Task was cancelled',
+                    Coro.Error.CANCELLED))
+                return None
             except BaseException as e:
                 self.exception = e
+                if isinstance(e, Exception):
+                    self.failure.append(e)
                 Coro.task_return_error(task, GLib.Error.new_literal(
                     Coro.error_quark(), '%s: %s' % (type(e).__name__, e), Coro.Error.FAILED))
                 return None
@@ -238,6 +273,9 @@ class _Driver:
 
 
 def _start(coro, name=None):
+    if inspect.iscoroutinefunction(coro):
+        raise TypeError('a coroutine was expected, got the coroutine function %s; call it'
+                        % getattr(coro, '__qualname__', coro))
     if not inspect.iscoroutine(coro):
         if inspect.isawaitable(coro):
             coro = _await(coro)
@@ -246,7 +284,8 @@ def _start(coro, name=None):
     driver = _Driver(coro)
     task = _create_task_closure(driver)
     if name is not None:
-        task.set_name(name)
+        Coro.task_set_name(task, name)
+    task._coro_failure = driver.failure  # see _original_exception()
     return task, driver
 
 
@@ -265,13 +304,16 @@ def create_task(coro, *args, name=None):
     str as the typed results, a GObject as an object result, anything else as a GValue
     holding the Python object); an exception becomes the task's error: a GLib.Error as
     itself, a CancelledError as a cancellation, anything else as CORO_ERROR_FAILED with
-    message "Type: message".
+    message "Type: message" (awaiting or result() of the returned object raise the
+    original exception; other wrappers of the task, from gather for instance, raise the
+    GLib.Error).
 
     For the C-level API, ``create_task(func, *user_data)`` with a function (not a
     coroutine) is coro_create_task_closure(): ``func(task, *user_data)`` returns the next
     future to await, or ends the task with a task_return_*() function and returns None.
     """
-    if callable(coro) and not inspect.isawaitable(coro):
+    if callable(coro) and not inspect.isawaitable(coro) \
+            and not inspect.iscoroutinefunction(coro):
         return _create_task_closure(coro, *args)
     if args:
         raise TypeError('create_task() takes one coroutine')
@@ -328,3 +370,25 @@ def gather(*aws, return_exceptions=False, flags=None):
 
 
 __all__.append('gather')
+
+_wait_for = Coro.wait_for
+
+
+def wait_for(aw, timeout):
+    """Coro.wait_for() that also takes a coroutine (run as a task), as asyncio's does;
+    ``timeout`` None waits without limit. Awaited, it raises Coro.TimeoutError on
+    timeout, after cancelling ``aw``."""
+    if timeout is None:
+        return aw if isinstance(aw, Coro.Future) else create_task(aw)
+    return _wait_for(aw if isinstance(aw, Coro.Future) else create_task(aw), timeout)
+
+
+_shield = Coro.shield
+
+
+def shield(aw):
+    """Coro.shield() that also takes a coroutine (run as a task)."""
+    return _shield(aw if isinstance(aw, Coro.Future) else create_task(aw))
+
+
+__all__ += ['wait_for', 'shield']

@@ -1,0 +1,372 @@
+// testCoroutines.js: async functions, promises and generators driven by Coro (closure
+// tasks, gir/overrides/Coro.js)
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// Run by meson like testCoro.js. Any exception, any GLib critical (G_DEBUG makes them
+// fatal) and any future still alive after a test fails the run.
+
+import Coro from 'gi://Coro?version=1.0';
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import System from 'system';
+
+const loop = Coro.Loop.get_default();
+let failures = 0;
+let count = 0;
+let start = 0;
+
+function assert(condition, what) {
+    if (!condition)
+        throw new Error(`assertion failed: ${what}`);
+}
+
+function assertEq(actual, expected, what) {
+    if (actual !== expected)
+        throw new Error(`${what}: expected ${expected}, got ${actual}`);
+}
+
+function assertJson(actual, expected, what) {
+    assertEq(JSON.stringify(actual), JSON.stringify(expected), what);
+}
+
+function assertNear(actual, expected, what) {
+    if (Math.abs(actual - expected) > 1e-6)
+        throw new Error(`${what}: expected ${expected}, got ${actual}`);
+}
+
+function isCoroError(e, code) {
+    return e instanceof GLib.Error && e.matches(Coro.error_quark(), code);
+}
+
+function elapsed() {
+    return loop.time() - start;
+}
+
+function settle() {
+    const context = GLib.MainContext.default();
+    for (let i = 0; i < 3; i++) {
+        System.gc();
+        while (context.iteration(false))
+            ;
+    }
+}
+
+function test(name, func) {
+    settle();
+    const baseline = loop.get_n_futures();
+    count++;
+    loop.set_virtual_clock(true);
+    start = loop.time();
+    try {
+        func();
+        settle();
+        loop.set_virtual_clock(false);
+        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
+        print(`ok ${count} - ${name}`);
+    } catch (e) {
+        loop.set_virtual_clock(false);
+        failures++;
+        print(`not ok ${count} - ${name}`);
+        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
+    }
+}
+
+test('run an async function: its value, after its sleeps', () => {
+    const value = Coro.run(async () => {
+        await Coro.sleep(1);
+        return 42;
+    });
+    assertEq(value, 42, 'value');
+    assertNear(elapsed(), 1, 'elapsed');
+});
+
+test('run a promise and a future', () => {
+    assertEq(Coro.run((async () => 'p')()), 'p', 'promise');
+    assertEq(Coro.run(Coro.sleep(0)), true, 'future: as coro_run');
+});
+
+test('run throws the original exception', () => {
+    let caught = null;
+    try {
+        Coro.run(async () => {
+            await Coro.sleep(1);
+            throw new RangeError('out');
+        });
+    } catch (e) {
+        caught = e;
+    }
+    assert(caught instanceof RangeError, 'RangeError');
+    assertEq(caught.message, 'out', 'message');
+});
+
+test('await futures of every result type', () => {
+    const obj = Gio.SimpleAction.new('a', null);
+    const made = [
+        f => f.set_int(7), f => f.set_double(2.5), f => f.set_boolean(true),
+        f => f.set_string('text'), f => f.set_none(), f => f.set_object(obj),
+    ];
+    const got = Coro.run(async () => {
+        const out = [];
+        for (const set of made) {
+            const f = Coro.Future.new();
+            loop.call_later(1, () => set(f));
+            out.push(await f);
+        }
+        return out;
+    });
+    assertJson(got.slice(0, 5), [7, 2.5, true, 'text', undefined], 'values');
+    assert(got[5] === obj, 'object');
+    assertNear(elapsed(), 6, 'one second each');
+});
+
+test('await a failed future throws its GLib.Error; a cancelled one rejects', () => {
+    const bad = Coro.Future.new();
+    bad.set_error(new GLib.Error(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND, 'gone'));
+    const gone = Coro.Future.new();
+    gone.cancel('why');
+    const seen = Coro.run(async () => {
+        const out = [];
+        for (const f of [bad, gone]) {
+            try {
+                await f;
+            } catch (e) {
+                out.push(e instanceof GLib.Error ? `${e.code}:${e.message}` : 'other');
+            }
+        }
+        return out;
+    });
+    assertJson(seen, [`${Gio.IOErrorEnum.NOT_FOUND}:gone`, `${Coro.Error.CANCELLED}:why`], 'errors');
+});
+
+test('promise() and then() of a future', () => {
+    const f = Coro.Future.new();
+    const order = [];
+    f.promise().then(v => order.push(`promise ${v}`));
+    f.then(v => order.push(`then ${v}`));
+    loop.call_later(1, () => f.set_int(3));
+    Coro.run(f);
+    settle();
+    assertJson(order, ['promise 3', 'then 3'], 'both settled');
+    assertEq(f.result(), 3, 'result()');
+});
+
+test('createTask: a Coro task with the function\'s value', () => {
+    const [value, task] = Coro.run(async () => {
+        const t = Coro.createTask(async (a, b) => {
+            await Coro.sleep(2);
+            return a + b;
+        }, 20, 22);
+        assert(t.is_task(), 'a task');
+        assert(!t.done(), 'pending');
+        return [await t, t];
+    });
+    assertEq(value, 42, 'value');
+    assertEq(task.get_int(), 42, 'readable as a typed result');
+    assertNear(elapsed(), 2, 'elapsed');
+});
+
+test('return types', () => {
+    const obj = Gio.SimpleAction.new('a', null);
+    const values = [undefined, true, 0, -5, 1.5, 'str', obj, {k: [1, 2]}, [1, 'two']];
+    const got = Coro.run(async () => {
+        const tasks = values.map(v => Coro.createTask(async () => v));
+        return Promise.all(tasks.map(t => t.promise()));
+    });
+    assertJson(got.slice(0, 6), values.slice(0, 6), 'plain values');
+    assert(got[6] === obj, 'GObject');
+    assertJson(got.slice(7), values.slice(7), 'JavaScript objects');
+});
+
+test('errors become the task\'s error', () => {
+    const seen = Coro.run(async () => {
+        const out = [];
+        const tasks = [
+            Coro.createTask(async () => {
+                throw new GLib.Error(Coro.error_quark(), Coro.Error.LIMIT_OVERRUN, 'mine');
+            }),
+            Coro.createTask(async () => {
+                throw new TypeError('boom');
+            }),
+        ];
+        for (const t of tasks) {
+            try {
+                await t;
+            } catch (e) {
+                out.push([e.code, e.message]);
+            }
+        }
+        return out;
+    });
+    assertJson(seen, [[Coro.Error.LIMIT_OVERRUN, 'mine'], [Coro.Error.FAILED, 'TypeError: boom']],
+        'errors');
+});
+
+test('cancelling an async function\'s task ends it at once', () => {
+    const seen = [];
+    Coro.run(async () => {
+        const never = Coro.Future.new();
+        const t = Coro.createTask(async () => {
+            try {
+                await never;
+            } catch (e) {
+                seen.push('inner rejected');
+            }
+        });
+        await Coro.sleep(1);
+        t.cancel('stop');
+        try {
+            await t;
+        } catch (e) {
+            seen.push(isCoroError(e, Coro.Error.CANCELLED) ? `cancelled ${e.message}` : 'other');
+        }
+        assert(t.cancelled(), 'task cancelled');
+        never.cancel(null); // what the function awaits is left to the caller
+    });
+    settle();
+    assertJson(seen, ['cancelled stop', 'inner rejected'], 'order');
+});
+
+test('cancelling a generator\'s task throws into it', () => {
+    const seen = [];
+    const [task] = Coro.run(async () => {
+        const t = Coro.createTask(function* () {
+            try {
+                yield Coro.sleep(3600);
+            } catch (e) {
+                seen.push(isCoroError(e, Coro.Error.CANCELLED) ? 'cancelled' : 'other');
+                throw e;
+            } finally {
+                seen.push('finally');
+            }
+        });
+        await Coro.sleep(1);
+        t.cancel();
+        try {
+            await t;
+        } catch (e) {
+            seen.push('main');
+        }
+        return [t]; // not t itself: an async function's promise would adopt the task
+    });
+    assertJson(seen, ['cancelled', 'finally', 'main'], 'order');
+    assert(task.cancelled(), 'cancelled');
+    assertNear(elapsed(), 1, 'elapsed');
+});
+
+test('generators: results sent in, errors thrown in, values returned', () => {
+    const value = Coro.run(function* (a) {
+        const x = yield Coro.createTask(async () => a * 2);
+        let caught = null;
+        try {
+            yield Coro.wait_for(Coro.sleep(10), 1);
+        } catch (e) {
+            caught = isCoroError(e, Coro.Error.TIMEOUT);
+        }
+        try {
+            yield 'not a future';
+        } catch (e) {
+            caught = caught && e instanceof TypeError;
+        }
+        return {x, caught};
+    });
+    assertJson(value, {x: null, caught: true}, 'no argument from run: a is undefined, x NaN');
+    const t = Coro.createTask(function* (a) {
+        return (yield Coro.createTask(async () => a * 2)) + 1;
+    }, 20);
+    Coro.run(t);
+    assertEq(t.get_int(), 41, 'sent in');
+});
+
+test('a task cancelled before it starts never runs', () => {
+    let ran = false;
+    const t = Coro.createTask(async () => {
+        ran = true;
+    });
+    t.cancel();
+    let caught = null;
+    try {
+        Coro.run(t);
+    } catch (e) {
+        caught = e;
+    }
+    assert(isCoroError(caught, Coro.Error.CANCELLED), 'cancelled');
+    assert(!ran, 'never ran');
+});
+
+test('gather of async functions, promises, tasks and futures', () => {
+    const results = Coro.run(async () => {
+        const after = async (delay, value) => {
+            await Coro.sleep(delay);
+            return value;
+        };
+        return Coro.gather([() => after(1, 1), after(2, 'p'), Coro.createTask(after, 3, true),
+            Coro.sleep(1)]);
+    });
+    assertJson(results, [1, 'p', true, undefined], 'results in order');
+    assertNear(elapsed(), 3, 'concurrently');
+});
+
+test('gather with RETURN_EXCEPTIONS', () => {
+    const results = Coro.run(async () => Coro.gather([
+        async () => 'good',
+        async () => {
+            throw new GLib.Error(Coro.error_quark(), Coro.Error.FAILED, 'bad');
+        },
+    ], Coro.GatherFlags.RETURN_EXCEPTIONS));
+    assertEq(results[0], 'good', 'good');
+    assert(results[1] instanceof GLib.Error && results[1].message === 'bad', 'bad');
+});
+
+test('wait_for and shield take async functions', () => {
+    const got = Coro.run(async () => {
+        const quick = await Coro.wait_for(async () => 7, 5);
+        let timedOut = false;
+        try {
+            await Coro.wait_for(function* () {
+                yield Coro.sleep(3600);
+            }, 1);
+        } catch (e) {
+            timedOut = isCoroError(e, Coro.Error.TIMEOUT);
+        }
+        const inner = Coro.createTask(async () => {
+            await Coro.sleep(1);
+            return 'kept';
+        });
+        const shielded = Coro.shield(inner);
+        shielded.cancel();
+        return [quick, timedOut, await inner];
+    });
+    assertJson(got, [7, true, 'kept'], 'results');
+});
+
+test('the C-style closure form of create_task', () => {
+    const calls = [];
+    const t = Coro.create_task(task => {
+        const awaited = Coro.task_get_awaited(task);
+        calls.push(awaited === null ? 'first' : awaited.done());
+        if (awaited === null)
+            return Coro.sleep(1);
+        Coro.task_return_string(task, 'done');
+        return null;
+    });
+    Coro.run(t);
+    assertEq(t.get_string(), 'done', 'result');
+    assertJson(calls, ['first', true], 'calls');
+    const bad = Coro.create_task(() => null);
+    let caught = null;
+    try {
+        Coro.run(bad);
+    } catch (e) {
+        caught = e;
+    }
+    assert(isCoroError(caught, Coro.Error.INVALID_STATE), 'returning null without a result');
+});
+
+test('closures are released: no future outlives the suite', () => {
+    settle();
+    assertEq(loop.get_n_futures(), 0, 'live futures at the end');
+});
+
+print(`1..${count}`);
+System.exit(failures > 0 ? 1 : 0);
