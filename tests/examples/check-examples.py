@@ -302,9 +302,8 @@ def main():
     if name == 'tcp-echo-server':
         args += ['0', '--once']
         client = sys.argv[sys.argv.index('--client') + 1]
-    proc = subprocess.Popen(wrapper + args, stdout=subprocess.PIPE, env=env, text=True,
-                            bufsize=1)
-    proc = subprocess.Popen(wrapper + interpreter + [exe], stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
+    proc = subprocess.Popen(wrapper + interpreter + args, stdout=subprocess.PIPE, env=env,
+                            text=True, bufsize=1)
     lines, arrivals = [], []
     problems = []
     for line in proc.stdout:
@@ -321,7 +320,6 @@ def main():
         offset = arrivals[0] - expected[0][1]
         arrivals = [arrival - offset for arrival in arrivals]
 
-    problems = []
     if status != 0:
         problems.append('exit status %d' % status)
     if name == 'producer-consumer':
