@@ -55,6 +55,7 @@ struct _CoroStreamWriter
   GIOStream        *connection;
   CoroStreamReader *reader;
   gboolean          pollable;
+  GSocket          *socket;    /* of a plain socket connection: written directly */
   GSource          *source;    /* attached while the buffer holds data */
 
   guint8           *buf;
@@ -104,6 +105,7 @@ coro_stream_writer_finalize (GObject *object)
     self->closed_func (self, self->closed_data);
   g_clear_object (&self->reader);
   g_clear_object (&self->stream);
+  g_clear_object (&self->socket);
   g_clear_object (&self->connection);
   g_clear_object (&self->loop);
   g_free (self->buf);
@@ -265,9 +267,13 @@ write_some (CoroStreamWriter *self,
   *written = 0;
   while (*written < len)
     {
-      n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->stream),
-                                                      data + *written, len - *written,
-                                                      NULL, &error);
+      if (self->socket != NULL)
+        n = g_socket_send_with_blocking (self->socket, (const char *) data + *written,
+                                         len - *written, FALSE, NULL, &error);
+      else
+        n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->stream),
+                                                        data + *written, len - *written,
+                                                        NULL, &error);
       if (n < 0)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -295,11 +301,23 @@ on_writable (GObject  *stream,
   buffer_consume (self, written);
   check_water (self);
   if (self->len > 0)
-    return G_SOURCE_CONTINUE;
+    {
+      coro_loop_run_ready (self->loop);
+      return G_SOURCE_CONTINUE;
+    }
 
   g_clear_pointer (&self->source, g_source_unref);
   after_flush (self);
+  coro_loop_run_ready (self->loop);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_socket_writable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  return on_writable (G_OBJECT (socket), user_data);
 }
 
 static void write_async (CoroStreamWriter *self);
@@ -355,11 +373,21 @@ start_flushing (CoroStreamWriter *self)
     }
   if (self->source != NULL)
     return;
-  self->source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->stream),
-                                                         NULL);
-  g_source_set_callback (self->source, G_SOURCE_FUNC (on_writable), g_object_ref (self),
-                         g_object_unref);
+  if (self->socket != NULL)
+    {
+      self->source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+      g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_writable),
+                             g_object_ref (self), g_object_unref);
+    }
+  else
+    {
+      self->source = g_pollable_output_stream_create_source (
+        G_POLLABLE_OUTPUT_STREAM (self->stream), NULL);
+      g_source_set_callback (self->source, G_SOURCE_FUNC (on_writable), g_object_ref (self),
+                             g_object_unref);
+    }
   g_source_set_static_name (self->source, "CoroStreamWriter");
+  g_source_set_can_recurse (self->source, TRUE);  /* see reader_start () */
   g_source_attach (self->source, coro_loop_get_context (self->loop));
 }
 
@@ -478,6 +506,9 @@ writer_new (GOutputStream *stream,
   if (connection != NULL)
     {
       self->connection = g_object_ref (connection);
+      if (G_IS_SOCKET_CONNECTION (connection))
+        self->socket = g_object_ref (g_socket_connection_get_socket (
+          G_SOCKET_CONNECTION (connection)));
       self->reader = coro_stream_reader_new_for_connection (connection, loop);
     }
   return self;
