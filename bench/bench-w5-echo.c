@@ -117,7 +117,7 @@ client_start (CoroTask *task,
   Client *self = frame;
 
   coro_task_defer (task, client_release, self);
-  coro_await (task, coro_start_server (client_connected, NULL, NULL, "127.0.0.1", 0),
+  coro_await (task, coro_start_server ("127.0.0.1", 0, client_connected, NULL, NULL),
               client_started);
 }
 

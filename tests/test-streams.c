@@ -679,7 +679,7 @@ test_tcp_echo (void)
   GPtrArray *sockets;
 
   handlers_done = 0;
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   g_assert_cmpuint (coro_server_get_port (server), >, 0);
   sockets = coro_server_get_sockets (server);
   g_assert_cmpuint (sockets->len, ==, 1);
@@ -713,7 +713,7 @@ test_tcp_localhost_name (void)
   CoroServer *server;
   CoroStreamWriter *client;
 
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "localhost", 0));
+  server = start (coro_start_server ("localhost", 0, echo_client_connected, NULL, NULL));
   client = connected (coro_open_connection ("localhost", coro_server_get_port (server)));
   echo_round_trip (client, "by name\n");
   close_writer (client);
@@ -753,7 +753,7 @@ test_open_connection_cancel (void)
   CoroServer *server;
   CoroFuture *opening;
 
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   opening = coro_open_connection ("127.0.0.1", coro_server_get_port (server));
   g_assert_true (coro_future_cancel (opening, NULL));
   g_assert_true (coro_future_cancelled (opening));
@@ -777,7 +777,7 @@ test_server_close_with_clients (gconstpointer data)
   GPtrArray *sockets;
 
   handlers_done = 0;
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   forever = coro_server_serve_forever (server);
   a = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
   b = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
@@ -831,7 +831,7 @@ test_peer_reset_mid_line (void)
 
   handlers_done = 0;
   g_clear_error (&handler_error);
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   client = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
   echo_round_trip (client, "whole line\n");
   write_str (client, "half a li");
@@ -858,7 +858,7 @@ test_unix_echo (void)
   CoroServer *server;
   CoroStreamWriter *client;
 
-  server = start (coro_start_unix_server (echo_client_connected, NULL, NULL, path));
+  server = start (coro_start_unix_server (path, echo_client_connected, NULL, NULL));
   g_assert_cmpuint (coro_server_get_port (server), ==, 0);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
   client = connected (coro_open_unix_connection (path));
@@ -898,8 +898,8 @@ test_tls_echo (void)
   database = g_tls_file_database_new (cert_path, &error);
   g_assert_no_error (error);
 
-  server = start (coro_start_tls_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0,
-                                         certificate));
+  server = start (coro_start_tls_server ("127.0.0.1", 0, certificate,
+                                         echo_client_connected, NULL, NULL));
   client = connected (coro_open_tls_connection ("127.0.0.1", coro_server_get_port (server),
                                               database, "localhost"));
   g_assert_true (G_IS_TLS_CONNECTION (coro_stream_writer_get_connection (client)));
