@@ -886,6 +886,14 @@ test_tls_echo (void)
   CoroServer *server;
   CoroStreamWriter *client;
 
+#if defined(__SANITIZE_ADDRESS__)
+  /* LeakSanitizer's exit-time scan crashes ("Tracer caught signal 11") on the pool threads
+   * glib-networking leaves behind; memcheck covers this test instead. */
+  g_test_skip ("TLS under AddressSanitizer: LeakSanitizer crashes on GnuTLS's threads");
+  g_free (cert_path);
+  g_free (key_path);
+  return;
+#endif
   if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
     {
       g_test_skip ("no TLS backend: install glib-networking");
