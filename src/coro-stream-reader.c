@@ -99,6 +99,8 @@ struct _CoroStreamReader
 
 G_DEFINE_FINAL_TYPE (CoroStreamReader, coro_stream_reader, G_TYPE_OBJECT)
 
+__thread guint64 coro_stream_io_epoch;
+
 static void reader_start (CoroStreamReader *self);
 static void reader_process (CoroStreamReader *self);
 
@@ -311,6 +313,7 @@ on_readable (GObject  *stream,
   gssize n;
   gsize before = self->len;
 
+  coro_stream_io_epoch++;
   g_object_ref (self);
   /* Reads on while the stream fills what is asked for, up to the read-ahead limit: a
    * busy stream costs one poll per several reads. */

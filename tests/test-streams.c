@@ -659,6 +659,9 @@ close_server (CoroServer *server)
         break;
       g_main_context_iteration (NULL, TRUE);
     }
+  /* and the done callbacks they left (the server's hold on each client's task) */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
