@@ -19,6 +19,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
 
 #include "coro-waiter.h"
 #include "coro-loop-private.h"
@@ -350,6 +352,16 @@ on_socket_readable (GSocket      *socket,
   return on_readable (G_OBJECT (socket), user_data);
 }
 
+static gboolean
+on_fd_readable (int           fd,
+                GIOCondition  condition,
+                gpointer      user_data)
+{
+  CoroStreamReader *self = user_data;
+
+  return on_readable (G_OBJECT (self->stream), user_data);
+}
+
 static void
 on_read_async (GObject      *stream,
                GAsyncResult *result,
@@ -391,6 +403,13 @@ reader_start (CoroStreamReader *self)
         {
           self->source = g_socket_create_source (self->socket, G_IO_IN, NULL);
           g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+        }
+      else if (G_IS_UNIX_INPUT_STREAM (self->stream))
+        {
+          /* a pipe: its fd's own source, for the same reason */
+          self->source = g_unix_fd_source_new (
+            g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (self->stream)), G_IO_IN);
+          g_source_set_callback (self->source, G_SOURCE_FUNC (on_fd_readable), self, NULL);
         }
       else
         {
@@ -676,6 +695,10 @@ reader_new (GInputStream *stream,
     self->socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
   self->pollable = G_IS_POLLABLE_INPUT_STREAM (stream) &&
                    g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (stream));
+  /* A read of a blocking pipe waits for as many bytes as it asks for. */
+  if (G_IS_UNIX_INPUT_STREAM (stream))
+    g_unix_set_fd_nonblocking (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)), TRUE,
+                               NULL);
   reader_start (self);
   return self;
 }
@@ -685,7 +708,8 @@ reader_new (GInputStream *stream,
  * @stream: the #GInputStream to read
  *
  * Creates a reader that reads @stream from now on, for the loop current in this thread
- * (the running one, else the default one). The reader holds a reference on @stream.
+ * (the running one, else the default one). The reader holds a reference on @stream. The
+ * file descriptor of a #GUnixInputStream is made non-blocking.
  *
  * Returns: (transfer full): the new reader
  *

@@ -15,6 +15,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
 
 #include "coro-waiter.h"
 #include "coro-loop-private.h"
@@ -323,6 +325,16 @@ on_socket_writable (GSocket      *socket,
   return on_writable (G_OBJECT (socket), user_data);
 }
 
+static gboolean
+on_fd_writable (int           fd,
+                GIOCondition  condition,
+                gpointer      user_data)
+{
+  CoroStreamWriter *self = user_data;
+
+  return on_writable (G_OBJECT (self->stream), user_data);
+}
+
 static void write_async (CoroStreamWriter *self);
 
 static void
@@ -381,6 +393,13 @@ start_flushing (CoroStreamWriter *self)
       self->source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
       g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_writable),
                              g_object_ref (self), g_object_unref);
+    }
+  else if (G_IS_UNIX_OUTPUT_STREAM (self->stream))
+    {
+      self->source = g_unix_fd_source_new (
+        g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (self->stream)), G_IO_OUT);
+      g_source_set_callback (self->source, G_SOURCE_FUNC (on_fd_writable), g_object_ref (self),
+                             g_object_unref);
     }
   else
     {
@@ -517,6 +536,10 @@ writer_new (GOutputStream *stream,
   self->stream = g_object_ref (stream);
   self->pollable = G_IS_POLLABLE_OUTPUT_STREAM (stream) &&
                    g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (stream));
+  /* A write to a blocking pipe waits until all of it fits. */
+  if (G_IS_UNIX_OUTPUT_STREAM (stream))
+    g_unix_set_fd_nonblocking (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stream)),
+                               TRUE, NULL);
   if (connection != NULL)
     {
       self->connection = g_object_ref (connection);
@@ -535,6 +558,7 @@ writer_new (GOutputStream *stream,
  * Creates a writer of @stream for the loop current in this thread (the running one, else
  * the default one). The writer holds a reference on @stream; closing the writer closes
  * @stream, and [method@Coro.StreamWriter.write_eof] closes it once the buffer is written.
+ * The file descriptor of a #GUnixOutputStream is made non-blocking.
  *
  * Returns: (transfer full): the new writer
  *

@@ -7,6 +7,9 @@
  */
 #include "coro-test.h"
 
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -944,6 +947,53 @@ test_tls_echo (void)
   CORO_TEST_END ();
 }
 
+/* A pipe, as the subprocess pipes are: back-pressure, then write_eof closes the pipe. */
+static void
+test_pipe (void)
+{
+  CORO_TEST_BEGIN ();
+  int fds[2];
+  GInputStream *in;
+  GOutputStream *out;
+  CoroStreamReader *r;
+  CoroStreamWriter *w;
+  CoroFuture *drain, *all, *closed;
+  gsize size = 1024 * 1024;
+  guint8 *data = g_malloc (size);
+  GBytes *got;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = i % 251;
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+  in = g_unix_input_stream_new (fds[0], TRUE);
+  out = g_unix_output_stream_new (fds[1], TRUE);
+  r = coro_stream_reader_new (in);
+  w = coro_stream_writer_new (out);
+  g_assert_true (coro_stream_writer_can_write_eof (w));
+  g_assert_true (coro_stream_writer_write (w, data, size, NULL));
+  drain = coro_stream_writer_drain (w);
+  g_assert_false (coro_future_done (drain));
+  g_assert_true (coro_stream_writer_write_eof (w, NULL));
+  all = coro_stream_reader_read (r, -1);
+  wait_ok (drain);
+  wait_ok (all);
+  got = coro_stream_get_bytes (all, NULL);
+  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), data, size);
+  g_assert_true (coro_stream_reader_at_eof (r));
+  coro_stream_writer_close (w);
+  closed = coro_stream_writer_wait_closed (w);
+  wait_ok (closed);
+  coro_future_unref (closed);
+  coro_future_unref (drain);
+  coro_future_unref (all);
+  g_object_unref (r);
+  g_object_unref (w);
+  g_object_unref (in);
+  g_object_unref (out);
+  g_free (data);
+  CORO_TEST_END ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -964,6 +1014,7 @@ main (int    argc,
   g_test_add_func ("/streams/writer/back-pressure", test_writer_back_pressure);
   g_test_add_func ("/streams/writer/buffer-limits", test_writer_buffer_limits);
   g_test_add_func ("/streams/plain-streams", test_plain_streams);
+  g_test_add_func ("/streams/pipe", test_pipe);
   g_test_add_func ("/streams/tcp/echo", test_tcp_echo);
   g_test_add_func ("/streams/tcp/localhost-name", test_tcp_localhost_name);
   g_test_add_func ("/streams/tcp/connection-refused", test_connection_refused);
