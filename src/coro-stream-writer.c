@@ -608,12 +608,6 @@ coro_stream_writer_set_closed_func (CoroStreamWriter          *writer,
   writer->closed_data = user_data;
 }
 
-gboolean
-coro_stream_writer_is_closed (CoroStreamWriter *writer)
-{
-  return writer->closed;
-}
-
 /**
  * coro_stream_writer_get_stream:
  * @writer: a #CoroStreamWriter

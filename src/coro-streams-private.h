@@ -30,6 +30,5 @@ typedef void (*CoroStreamWriterClosedFunc) (CoroStreamWriter *writer,
 void              coro_stream_writer_set_closed_func    (CoroStreamWriter          *writer,
                                                          CoroStreamWriterClosedFunc func,
                                                          gpointer                   user_data);
-gboolean          coro_stream_writer_is_closed          (CoroStreamWriter          *writer);
 
 G_END_DECLS
