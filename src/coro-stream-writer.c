@@ -301,7 +301,9 @@ on_writable (GObject  *stream,
   gsize written;
 
   coro_stream_io_epoch++;
-  if (!write_some (self, self->buf + self->head, self->len, &written))
+  /* No more than the high-water mark per wake-up either (see writer_write ()). */
+  if (!write_some (self, self->buf + self->head, MIN (self->len, MAX (self->high, 4096)),
+                   &written))
     return G_SOURCE_REMOVE;
   buffer_consume (self, written);
   check_water (self);

@@ -826,6 +826,39 @@ test_server_close_with_clients (gconstpointer data)
   CORO_TEST_END ();
 }
 
+static CoroFuture *pending_handler;
+
+static CoroFuture *
+pending_client_connected (CoroStreamReader *reader,
+                          CoroStreamWriter *writer,
+                          gpointer          user_data)
+{
+  pending_handler = coro_future_new ();
+  return coro_future_ref (pending_handler);
+}
+
+/* asyncio closes the connection of a handler that fails or is cancelled. */
+static void
+test_server_handler_cancelled (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroServer *server;
+  CoroStreamWriter *client;
+
+  pending_handler = NULL;
+  server = start (coro_start_server ("127.0.0.1", 0, pending_client_connected, NULL, NULL));
+  client = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
+  while (pending_handler == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (coro_server_get_n_clients (server), ==, 1);
+  g_assert_true (coro_future_cancel (pending_handler, NULL));
+  coro_future_unref (pending_handler);
+  assert_read (coro_stream_reader_read (coro_stream_writer_get_reader (client), -1), "");
+  close_writer (client);
+  close_server (server);
+  CORO_TEST_END ();
+}
+
 static void
 test_peer_reset_mid_line (void)
 {
@@ -1023,6 +1056,7 @@ main (int    argc,
                         test_server_close_with_clients);
   g_test_add_data_func ("/streams/server/abort-clients", GINT_TO_POINTER (TRUE),
                         test_server_close_with_clients);
+  g_test_add_func ("/streams/server/handler-cancelled", test_server_handler_cancelled);
   g_test_add_func ("/streams/tcp/peer-reset-mid-line", test_peer_reset_mid_line);
   g_test_add_func ("/streams/unix/echo", test_unix_echo);
   g_test_add_func ("/streams/tls/echo", test_tls_echo);
