@@ -573,12 +573,21 @@ server_start_inet (CoroServer *self,
   for (GList *l = addresses; l != NULL; l = l->next)
     {
       GSocketAddress *address = g_inet_socket_address_new (l->data, self->port);
-      gboolean ok = server_listen (self, address, &error);
+      GError *local = NULL;
 
+      /* A host without IPv6 still resolves "localhost" to ::1 too: an address the
+       * system cannot bind fails the server only if none could be bound. */
+      if (!server_listen (self, address, &local))
+        {
+          if (error == NULL)
+            error = local;
+          else
+            g_error_free (local);
+        }
       g_object_unref (address);
-      if (!ok)
-        break;
     }
+  if (self->sockets->len > 0)
+    g_clear_error (&error);
   if (error != NULL)
     {
       coro_server_close (self);
@@ -662,8 +671,12 @@ start_inet_server (CoroClientConnectedFunc callback,
   literal = g_inet_address_new_from_string (host);
   if (literal != NULL)
     {
-      /* "::" is dual-stack: GLib's IPv6 sockets also accept IPv4 clients. */
+      /* "::" is dual-stack: GLib's IPv6 sockets also accept IPv4 clients; without IPv6,
+       * 0.0.0.0 is tried after it. */
       addresses = g_list_prepend (NULL, literal);
+      if (g_inet_address_get_family (literal) == G_SOCKET_FAMILY_IPV6 &&
+          g_inet_address_get_is_any (literal))
+        addresses = g_list_append (addresses, g_inet_address_new_any (G_SOCKET_FAMILY_IPV4));
       future = server_start_inet (self, addresses, port);
       g_list_free_full (addresses, g_object_unref);
       return future;

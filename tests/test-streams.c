@@ -724,6 +724,13 @@ test_tcp_localhost_name (void)
   echo_round_trip (client, "by name\n");
   close_writer (client);
   close_server (server);
+
+  /* every interface */
+  server = start (coro_start_server (NULL, 0, echo_client_connected, NULL, NULL));
+  client = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
+  echo_round_trip (client, "anywhere\n");
+  close_writer (client);
+  close_server (server);
   CORO_TEST_END ();
 }
 
