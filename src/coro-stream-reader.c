@@ -166,7 +166,9 @@ buffer_reserve (CoroStreamReader *self,
 {
   if (self->alloc - self->head - self->len >= space)
     return;
-  if (self->head > 0)
+  /* Moving the bytes to the front costs at most what was consumed since the last move;
+   * otherwise the buffer grows (bounded by the read-ahead). */
+  if (self->head > 0 && (self->head >= self->len || self->alloc - self->len < space))
     {
       memmove (self->buf, self->buf + self->head, self->len);
       self->head = 0;
