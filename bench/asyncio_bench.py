@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: asyncio_bench.py W1|W2|W2b|W3|W4|W6 [N] [--smoke] [--no-uvloop]
+# Usage: asyncio_bench.py W1|W2|W2b|W3|W4|W5a|W5b|W6 [N] [--smoke] [--no-uvloop]
 #
 #   --smoke      N = 1000 unless N is given
 #   --no-uvloop  the stock asyncio loop even when uvloop is importable
@@ -106,6 +106,62 @@ async def w4(n, impl):
     report('W4', impl, n, 'ns_per_op', (time.perf_counter() - start) * 1e9 / n)
 
 
+async def w5_pair(handler):
+    server = await asyncio.start_server(handler, '127.0.0.1', 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection('127.0.0.1', port)
+    return server, reader, writer
+
+
+async def w5_close(server, writer):
+    writer.close()
+    await writer.wait_closed()
+    server.close()
+    await server.wait_closed()
+
+
+async def w5a(n, impl):
+    """64-byte echo round trips on TCP loopback, both ends in this loop."""
+    async def echo(reader, writer):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+        writer.close()
+
+    server, reader, writer = await w5_pair(echo)
+    message = bytes(64)
+    start = time.perf_counter()
+    for _ in range(n):
+        writer.write(message)
+        await reader.readexactly(64)
+    report('W5a', impl, n, 'us_per_op', (time.perf_counter() - start) * 1e6 / n)
+    await w5_close(server, writer)
+
+
+async def w5b(n, impl):
+    """n MiB in 64 KiB writes, each followed by drain(), to a reader that counts them."""
+    total = n * 1024 * 1024
+    done = asyncio.get_running_loop().create_future()
+
+    async def sink(reader, writer):
+        got = 0
+        while data := await reader.read(65536):
+            got += len(data)
+            if got == total:
+                done.set_result(time.perf_counter())
+        writer.close()
+
+    server, reader, writer = await w5_pair(sink)
+    chunk = bytes(65536)
+    start = time.perf_counter()
+    for _ in range(total // len(chunk)):
+        writer.write(chunk)
+        await writer.drain()
+    end = await done
+    report('W5b', impl, n, 'mib_per_s', n / (end - start))
+    await w5_close(server, writer)
+
+
 async def w6(n, impl):
     before = rss()
     tasks = [asyncio.create_task(asyncio.sleep(3600)) for _ in range(n)]
@@ -118,20 +174,22 @@ async def w6(n, impl):
 
 
 WORKLOADS = {'W1': (w1, 1000000), 'W2': (w2, 1000000), 'W2b': (w2b, 10000000),
-             'W3': (w3, 100000), 'W4': (w4, 1000000), 'W6': (w6, 100000)}
+             'W3': (w3, 100000), 'W4': (w4, 1000000), 'W5a': (w5a, 100000),
+             'W5b': (w5b, 1024), 'W6': (w6, 100000)}
+SMOKE_N = {'W5b': 8}
 
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if not args or args[0] not in WORKLOADS:
-        print('usage: asyncio_bench.py W1|W2|W2b|W3|W4|W6 [N] [--smoke] [--no-uvloop]',
+        print('usage: asyncio_bench.py W1|W2|W2b|W3|W4|W5a|W5b|W6 [N] [--smoke] [--no-uvloop]',
               file=sys.stderr)
         return 2
     func, n = WORKLOADS[args[0]]
     if len(args) > 1:
         n = int(args[1])
     elif '--smoke' in sys.argv:
-        n = 1000
+        n = SMOKE_N.get(args[0], 1000)
     impl = 'asyncio'
     if '--no-uvloop' not in sys.argv:
         try:

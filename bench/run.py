@@ -24,6 +24,7 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMOKE_N = 1000
+SMOKE_N_OF = {'W5b': 8}  # MiB
 
 # (workload, N, metric, unit, label)
 JOBS = [
@@ -34,11 +35,16 @@ JOBS = [
     ('W3', 100000, 'cpu_s', 's', 'W3 100 k sleepers, CPU s'),
     ('W3', 300000, 'cpu_s', 's', 'W3 300 k sleepers, CPU s'),
     ('W4', 1000000, 'ns_per_op', 'ns', 'W4 queue ping-pong, ns/round trip'),
+    ('W5a', 100000, 'us_per_op', 'µs', 'W5a TCP echo of 64 B, µs/round trip'),
+    ('W5b', 1024, 'mib_per_s', 'MiB/s', 'W5b TCP bulk 1 GiB in 64 KiB writes, MiB/s'),
     ('W6', 100000, 'bytes_per_task', 'B', 'W6 pending task, B/task'),
 ]
 
 CORO_PROGRAMS = {'W1': 'bench-w1-spawn', 'W2': 'bench-w2-suspend', 'W2b': 'bench-w2b-await-done',
                  'W3': 'bench-w3-sleepers', 'W4': 'bench-w4-queue', 'W6': 'bench-w6-memory'}
+# Programs that take the workload as their first argument.
+CORO_PROGRAMS_BY_NAME = {'W5a': 'bench-w5-echo', 'W5b': 'bench-w5-echo'}
+FLOOR_PROGRAMS = {'W5a': 'bench-w5-floor', 'W5b': 'bench-w5-floor'}
 IMPLS = ['coro', 'floor', 'glib', 'asyncio']
 GLIB_WORKLOADS = {'W1', 'W2', 'W3', 'W4', 'W6'}  # GLib has no future to await
 
@@ -53,10 +59,12 @@ def build(builddir):
 
 def command(builddir, impl, workload, n):
     bench = os.path.join(builddir, 'bench')
+    if impl == 'coro' and workload in CORO_PROGRAMS_BY_NAME:
+        return [os.path.join(bench, CORO_PROGRAMS_BY_NAME[workload]), workload, str(n)]
     if impl == 'coro':
         return [os.path.join(bench, CORO_PROGRAMS[workload]), str(n)]
     if impl == 'floor':
-        return [os.path.join(bench, 'bench-floor'), workload, str(n)]
+        return [os.path.join(bench, FLOOR_PROGRAMS.get(workload, 'bench-floor')), workload, str(n)]
     if impl == 'glib':
         return [os.path.join(bench, 'bench-glib'), workload, str(n)]
     return ['/usr/bin/python3', os.path.join(TOP, 'bench', 'asyncio_bench.py'), workload, str(n)]
@@ -116,7 +124,7 @@ def main():
     jobs = []
     for workload, n, metric, unit, label in JOBS:
         if args.smoke:
-            n = SMOKE_N
+            n = SMOKE_N_OF.get(workload, SMOKE_N)
             label = label.replace('10 k ', '').replace('100 k ', '').replace('300 k ', '')
         if (workload, n) not in [(j[0], j[1]) for j in jobs]:
             jobs.append((workload, n, metric, unit, label))
@@ -182,6 +190,9 @@ def main():
 
     print('\nTargets (ratios against baselines measured in this run):\n')
     w3n = SMOKE_N if args.smoke else 100000
+
+    def n_of(workload):
+        return [j[1] for j in jobs if j[0] == workload][0]
     checks = [
         ('W1 Coro/floor ≤ 5×', ratio(med('W1', jobs[0][1], 'coro', 'ns_per_op'),
                                      med('W1', jobs[0][1], 'floor', 'ns_per_op')), lambda r: r <= 5),
@@ -197,10 +208,17 @@ def main():
         ('W3 (N = %d) CPU GLib/Coro ≥ 6×' % w3n, ratio(med('W3', w3n, 'glib', 'cpu_s'),
                                                        med('W3', w3n, 'coro', 'cpu_s')),
          lambda r: r >= 6),
-        ('W4 Coro/GLib idle round trip ≤ 0.25×', ratio(med('W4', jobs[-2][1], 'coro', 'ns_per_op'),
-                                                       med('W4', jobs[-2][1], 'glib', 'ns_per_op')),
+        ('W4 Coro/GLib idle round trip ≤ 0.25×', ratio(med('W4', n_of('W4'), 'coro', 'ns_per_op'),
+                                                       med('W4', n_of('W4'), 'glib', 'ns_per_op')),
          lambda r: r <= 0.25),
-        ('W6 Coro ≤ 256 B/task', med('W6', jobs[-1][1], 'coro', 'bytes_per_task'),
+        ('W5a echo Coro/floor ≤ 1.3×', ratio(med('W5a', n_of('W5a'), 'coro', 'us_per_op'),
+                                             med('W5a', n_of('W5a'), 'floor', 'us_per_op')),
+         lambda r: r <= 1.3),
+        ('W5b bulk throughput Coro/floor ≥ 0.75×',
+         ratio(med('W5b', n_of('W5b'), 'coro', 'mib_per_s'),
+               med('W5b', n_of('W5b'), 'floor', 'mib_per_s')),
+         lambda r: r >= 0.75),
+        ('W6 Coro ≤ 256 B/task', med('W6', n_of('W6'), 'coro', 'bytes_per_task'),
          lambda r: r <= 256),
     ]
     print('| target | measured | met |')

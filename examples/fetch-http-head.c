@@ -124,7 +124,7 @@ fetch_start (CoroTask *task,
   coro_task_defer (task, fetch_release, self);
   if (self->url == NULL)
     {
-      coro_await (task, coro_start_server (client_connected, NULL, NULL, "127.0.0.1", 0),
+      coro_await (task, coro_start_server ("127.0.0.1", 0, client_connected, NULL, NULL),
                   fetch_served);
       return;
     }

@@ -144,7 +144,7 @@ main_start (CoroTask *task,
             gpointer  frame)
 {
   /* server = await asyncio.start_server(handle_echo, '127.0.0.1', 8888) */
-  coro_await (task, coro_start_server (client_connected, NULL, NULL, "127.0.0.1", port),
+  coro_await (task, coro_start_server ("127.0.0.1", port, client_connected, NULL, NULL),
               main_started);
 }
 

@@ -140,7 +140,7 @@ main_start (CoroTask *task,
 
   coro_task_defer (task, main_release, self);
   /* server = await asyncio.start_unix_server(handle_echo, path) */
-  coro_await (task, coro_start_unix_server (client_connected, NULL, NULL, self->path),
+  coro_await (task, coro_start_unix_server (self->path, client_connected, NULL, NULL),
               main_serving);
 }
 

@@ -118,6 +118,7 @@ void      coro_loop_post           (CoroLoop      *loop,
                                     gpointer       a,
                                     gpointer       b);
 void      coro_loop_hold           (CoroLoop      *loop);
+void      coro_loop_run_ready      (CoroLoop      *loop);
 void      coro_loop_register_task  (CoroLoop      *loop,
                                     CoroTask      *task);
 void      coro_loop_unregister_task(CoroLoop      *loop,

@@ -395,6 +395,17 @@ source_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
+/* Runs the passes that are ready now, called by a source of the same context (stream I/O)
+ * right after it completed futures: asyncio runs the callbacks an I/O event made ready in
+ * the same loop iteration, and the scheduler source would otherwise wait for one more
+ * poll of the context. */
+void
+coro_loop_run_ready (CoroLoop *loop)
+{
+  if (loop->dispatching == 0 && running_loop == NULL && loop->ready.len > 0)
+    source_dispatch (loop->source, NULL, NULL);
+}
+
 static GSourceFuncs source_funcs = {
   .prepare = source_prepare,
   .check = source_check,

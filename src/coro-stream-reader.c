@@ -19,6 +19,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
 
 #include "coro-waiter.h"
 #include "coro-loop-private.h"
@@ -71,6 +73,7 @@ struct _CoroStreamReader
   GInputStream *stream;
   GIOStream    *connection;   /* kept open while the reader lives */
   gboolean      pollable;
+  GSocket      *socket;       /* of a plain socket connection: read directly */
   GSource      *source;       /* attached while reading and not paused */
   GCancellable *cancellable;  /* the async read of a stream that cannot poll */
   guint8       *chunk;        /* what that async read reads into */
@@ -97,6 +100,8 @@ struct _CoroStreamReader
 };
 
 G_DEFINE_FINAL_TYPE (CoroStreamReader, coro_stream_reader, G_TYPE_OBJECT)
+
+__thread guint64 coro_stream_io_epoch;
 
 static void reader_start (CoroStreamReader *self);
 static void reader_process (CoroStreamReader *self);
@@ -128,6 +133,7 @@ coro_stream_reader_finalize (GObject *object)
   g_assert (self->waiting.head == NULL);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->stream);
+  g_clear_object (&self->socket);
   g_clear_object (&self->connection);
   g_clear_object (&self->loop);
   g_free (self->chunk);
@@ -160,7 +166,9 @@ buffer_reserve (CoroStreamReader *self,
 {
   if (self->alloc - self->head - self->len >= space)
     return;
-  if (self->head > 0)
+  /* Moving the bytes to the front costs at most what was consumed since the last move;
+   * otherwise the buffer grows (bounded by the read-ahead). */
+  if (self->head > 0 && (self->head >= self->len || self->alloc - self->len < space))
     {
       memmove (self->buf, self->buf + self->head, self->len);
       self->head = 0;
@@ -270,6 +278,36 @@ reader_end (CoroStreamReader *self,
   reader_process (self);
 }
 
+/* One non-blocking read straight into the buffer's free tail: the bytes read, 0 at the
+ * end of the stream, -1 when nothing is there, -2 on an error (in @error). */
+static gssize
+read_some (CoroStreamReader  *self,
+           GError           **error)
+{
+  GError *local = NULL;
+  gsize space;
+  gssize n;
+
+  buffer_reserve (self, READ_CHUNK);
+  space = self->alloc - self->head - self->len;
+  if (self->socket != NULL)
+    n = g_socket_receive_with_blocking (self->socket, (char *) self->buf + self->head + self->len,
+                                        space, FALSE, NULL, &local);
+  else
+    n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->stream),
+                                                  self->buf + self->head + self->len, space,
+                                                  NULL, &local);
+  if (n >= 0)
+    return n;
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_error_free (local);
+      return -1;
+    }
+  g_propagate_error (error, local);
+  return -2;
+}
+
 static gboolean
 on_readable (GObject  *stream,
              gpointer  user_data)
@@ -277,29 +315,53 @@ on_readable (GObject  *stream,
   CoroStreamReader *self = user_data;
   GError *error = NULL;
   gssize n;
+  gsize before = self->len;
 
-  buffer_reserve (self, READ_CHUNK);
-  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->stream),
-                                                self->buf + self->head + self->len,
-                                                self->alloc - self->head - self->len,
-                                                NULL, &error);
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  coro_stream_io_epoch++;
+  g_object_ref (self);
+  /* Reads on while the stream fills what is asked for, up to the read-ahead limit: a
+   * busy stream costs one poll per several reads. */
+  for (int i = 0; i < 4; i++)
     {
-      g_error_free (error);
-      return G_SOURCE_CONTINUE;
+      gsize space;
+
+      buffer_reserve (self, READ_CHUNK);
+      space = self->alloc - self->head - self->len;
+      n = read_some (self, &error);
+      if (n > 0)
+        self->len += n;
+      if (n <= 0 || (gsize) n < space || self->len > 2 * self->limit)
+        break;
     }
 
-  g_object_ref (self);
-  if (n > 0)
+  if (self->len > before)
     {
-      self->len += n;
       maybe_pause (self);
       reader_process (self);
     }
-  else
+  if (n == 0 || n == -2)
     reader_end (self, error);
+  coro_loop_run_ready (self->loop);
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_socket_readable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  return on_readable (G_OBJECT (socket), user_data);
+}
+
+static gboolean
+on_fd_readable (int           fd,
+                GIOCondition  condition,
+                gpointer      user_data)
+{
+  CoroStreamReader *self = user_data;
+
+  return on_readable (G_OBJECT (self->stream), user_data);
 }
 
 static void
@@ -337,10 +399,31 @@ reader_start (CoroStreamReader *self)
     {
       if (self->source != NULL)
         return;
-      self->source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->stream),
-                                                            NULL);
-      g_source_set_callback (self->source, G_SOURCE_FUNC (on_readable), self, NULL);
+      /* A socket's own source rather than the pollable stream's, which wraps it as a
+       * child source that the settings below would not reach. */
+      if (self->socket != NULL)
+        {
+          self->source = g_socket_create_source (self->socket, G_IO_IN, NULL);
+          g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+        }
+      else if (G_IS_UNIX_INPUT_STREAM (self->stream))
+        {
+          /* a pipe: its fd's own source, for the same reason */
+          self->source = g_unix_fd_source_new (
+            g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (self->stream)), G_IO_IN);
+          g_source_set_callback (self->source, G_SOURCE_FUNC (on_fd_readable), self, NULL);
+        }
+      else
+        {
+          self->source = g_pollable_input_stream_create_source (
+            G_POLLABLE_INPUT_STREAM (self->stream), NULL);
+          g_source_set_callback (self->source, G_SOURCE_FUNC (on_readable), self, NULL);
+        }
       g_source_set_static_name (self->source, "CoroStreamReader");
+      /* The callback never iterates the context. A source that cannot recurse has its fd
+       * taken out of the poll set around each dispatch, and each change writes the
+       * context's wake-up eventfd: two syscalls and one more poll per dispatch. */
+      g_source_set_can_recurse (self->source, TRUE);
       g_source_attach (self->source, coro_loop_get_context (self->loop));
     }
   else if (!self->async_reading)
@@ -610,8 +693,14 @@ reader_new (GInputStream *stream,
   self->loop = g_object_ref (loop);
   self->stream = g_object_ref (stream);
   self->connection = connection != NULL ? g_object_ref (connection) : NULL;
+  if (G_IS_SOCKET_CONNECTION (connection))
+    self->socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
   self->pollable = G_IS_POLLABLE_INPUT_STREAM (stream) &&
                    g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (stream));
+  /* A read of a blocking pipe waits for as many bytes as it asks for. */
+  if (G_IS_UNIX_INPUT_STREAM (stream))
+    g_unix_set_fd_nonblocking (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)), TRUE,
+                               NULL);
   reader_start (self);
   return self;
 }
@@ -621,7 +710,8 @@ reader_new (GInputStream *stream,
  * @stream: the #GInputStream to read
  *
  * Creates a reader that reads @stream from now on, for the loop current in this thread
- * (the running one, else the default one). The reader holds a reference on @stream.
+ * (the running one, else the default one). The reader holds a reference on @stream. The
+ * file descriptor of a #GUnixInputStream is made non-blocking.
  *
  * Returns: (transfer full): the new reader
  *

@@ -285,7 +285,7 @@ coro_open_unix_connection (const char *path)
  *                                         .writer = g_object_ref (writer)));
  * }
  *
- * coro_await (task, coro_start_server (handle_echo, NULL, NULL, "127.0.0.1", 8888), started);
+ * coro_await (task, coro_start_server ("127.0.0.1", 8888, handle_echo, NULL, NULL), started);
  * ```
  *
  * Closing the server stops accepting; the clients keep their connections (as in asyncio
@@ -573,12 +573,21 @@ server_start_inet (CoroServer *self,
   for (GList *l = addresses; l != NULL; l = l->next)
     {
       GSocketAddress *address = g_inet_socket_address_new (l->data, self->port);
-      gboolean ok = server_listen (self, address, &error);
+      GError *local = NULL;
 
+      /* A host without IPv6 still resolves "localhost" to ::1 too: an address the
+       * system cannot bind fails the server only if none could be bound. */
+      if (!server_listen (self, address, &local))
+        {
+          if (error == NULL)
+            error = local;
+          else
+            g_error_free (local);
+        }
       g_object_unref (address);
-      if (!ok)
-        break;
     }
+  if (self->sockets->len > 0)
+    g_clear_error (&error);
   if (error != NULL)
     {
       coro_server_close (self);
@@ -662,8 +671,12 @@ start_inet_server (CoroClientConnectedFunc callback,
   literal = g_inet_address_new_from_string (host);
   if (literal != NULL)
     {
-      /* "::" is dual-stack: GLib's IPv6 sockets also accept IPv4 clients. */
+      /* "::" is dual-stack: GLib's IPv6 sockets also accept IPv4 clients; without IPv6,
+       * 0.0.0.0 is tried after it. */
       addresses = g_list_prepend (NULL, literal);
+      if (g_inet_address_get_family (literal) == G_SOCKET_FAMILY_IPV6 &&
+          g_inet_address_get_is_any (literal))
+        addresses = g_list_append (addresses, g_inet_address_new_any (G_SOCKET_FAMILY_IPV4));
       future = server_start_inet (self, addresses, port);
       g_list_free_full (addresses, g_object_unref);
       return future;
@@ -686,28 +699,29 @@ start_inet_server (CoroClientConnectedFunc callback,
 
 /**
  * coro_start_server:
+ * @host: (nullable): the address or host name to listen on; %NULL or "" for every
+ *   interface
+ * @port: the TCP port, or 0 for one the system picks ([method@Coro.Server.get_port])
  * @callback: (scope notified) (closure user_data) (destroy destroy): called for each
  *   client
  * @user_data: data for @callback
  * @destroy: (nullable): frees @user_data when the server is finalized
- * @host: (nullable): the address or host name to listen on; %NULL or "" for every
- *   interface
- * @port: the TCP port, or 0 for one the system picks ([method@Coro.Server.get_port])
  *
  * Starts a TCP server (asyncio's `start_server (client_connected_cb, host, port)`): it
  * listens on every address @host resolves to and serves at once. Each accepted client
  * gets a [class@Coro.StreamReader] and a [class@Coro.StreamWriter] through @callback.
+ * The arguments come in GLib's order, the callback last; asyncio passes it first.
  *
  * Returns: (transfer full): a future of the #CoroServer
  *
  * Since: 1.0
  */
 CoroFuture *
-coro_start_server (CoroClientConnectedFunc callback,
+coro_start_server (const char             *host,
+                   guint16                 port,
+                   CoroClientConnectedFunc callback,
                    gpointer                user_data,
-                   GDestroyNotify          destroy,
-                   const char             *host,
-                   guint16                 port)
+                   GDestroyNotify          destroy)
 {
   g_return_val_if_fail (callback != NULL, NULL);
 
@@ -716,14 +730,14 @@ coro_start_server (CoroClientConnectedFunc callback,
 
 /**
  * coro_start_tls_server:
- * @callback: (scope notified) (closure user_data) (destroy destroy): called for each
- *   client, after the TLS handshake
- * @user_data: data for @callback
- * @destroy: (nullable): frees @user_data when the server is finalized
  * @host: (nullable): the address or host name to listen on; %NULL or "" for every
  *   interface
  * @port: the TCP port, or 0 for one the system picks
  * @certificate: the server's certificate, with its private key
+ * @callback: (scope notified) (closure user_data) (destroy destroy): called for each
+ *   client, after the TLS handshake
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data when the server is finalized
  *
  * Like [func@Coro.start_server] with TLS (asyncio's `ssl=` argument). A client whose
  * handshake fails is dropped without reaching @callback.
@@ -733,12 +747,12 @@ coro_start_server (CoroClientConnectedFunc callback,
  * Since: 1.0
  */
 CoroFuture *
-coro_start_tls_server (CoroClientConnectedFunc callback,
-                       gpointer                user_data,
-                       GDestroyNotify          destroy,
-                       const char             *host,
+coro_start_tls_server (const char             *host,
                        guint16                 port,
-                       GTlsCertificate        *certificate)
+                       GTlsCertificate        *certificate,
+                       CoroClientConnectedFunc callback,
+                       gpointer                user_data,
+                       GDestroyNotify          destroy)
 {
   g_return_val_if_fail (callback != NULL, NULL);
   g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
@@ -748,11 +762,11 @@ coro_start_tls_server (CoroClientConnectedFunc callback,
 
 /**
  * coro_start_unix_server:
+ * @path: the path of the socket to create
  * @callback: (scope notified) (closure user_data) (destroy destroy): called for each
  *   client
  * @user_data: data for @callback
  * @destroy: (nullable): frees @user_data when the server is finalized
- * @path: the path of the socket to create
  *
  * Starts a Unix socket server (asyncio's `start_unix_server`). A stale socket at @path is
  * removed first, and the socket file is removed when the server is closed, as asyncio
@@ -763,10 +777,10 @@ coro_start_tls_server (CoroClientConnectedFunc callback,
  * Since: 1.0
  */
 CoroFuture *
-coro_start_unix_server (CoroClientConnectedFunc callback,
+coro_start_unix_server (const char             *path,
+                        CoroClientConnectedFunc callback,
                         gpointer                user_data,
-                        GDestroyNotify          destroy,
-                        const char             *path)
+                        GDestroyNotify          destroy)
 {
   CoroServer *self;
   GSocketAddress *address;

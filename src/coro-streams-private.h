@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* Counts the I/O dispatches of the streams on this thread: a writer writes at most its
+ * high-water mark straight to the socket between two of them (see writer_write ()). */
+extern __thread guint64 coro_stream_io_epoch;
+
 /* The reader of a connection also keeps the connection open. */
 CoroStreamReader *coro_stream_reader_new_for_connection (GIOStream        *connection,
                                                          CoroLoop         *loop);
@@ -26,6 +30,5 @@ typedef void (*CoroStreamWriterClosedFunc) (CoroStreamWriter *writer,
 void              coro_stream_writer_set_closed_func    (CoroStreamWriter          *writer,
                                                          CoroStreamWriterClosedFunc func,
                                                          gpointer                   user_data);
-gboolean          coro_stream_writer_is_closed          (CoroStreamWriter          *writer);
 
 G_END_DECLS

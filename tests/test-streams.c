@@ -7,6 +7,9 @@
  */
 #include "coro-test.h"
 
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -332,6 +335,14 @@ read_line_got (CoroTask *task,
 
 static CoroFuture *pending_read;
 
+/* Runs before the task's own wake-up, as the first done callback of its read. */
+static void
+cancel_reader_task (CoroFuture *future,
+                    gpointer    user_data)
+{
+  g_assert_true (coro_task_cancel (user_data, NULL));
+}
+
 static void
 read_line_start (CoroTask *task,
                  gpointer  frame)
@@ -339,6 +350,7 @@ read_line_start (CoroTask *task,
   ReadLineFrame *f = frame;
 
   pending_read = coro_stream_reader_readline (f->reader);
+  coro_future_add_done_callback (pending_read, cancel_reader_task, task, NULL);
   coro_await (task, pending_read, read_line_got);
 }
 
@@ -359,12 +371,9 @@ test_reader_cancel_task_after_wakeup (void)
   while (pending_read == NULL)
     g_main_context_iteration (NULL, TRUE);
   write_str (a, "first\n");
-  /* the read completes in the reader's dispatch; the task resumes in a later one */
-  while (!coro_future_done (pending_read))
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_null (line);
-  g_assert_true (coro_task_cancel (task, NULL));
-  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  /* the read completes, then the task is cancelled before it resumes */
+  wait_done (CORO_FUTURE (task));
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (task)));
   g_assert_null (line);
   coro_future_unref (CORO_FUTURE (task));
   assert_read (coro_stream_reader_readline (r), "first\n");
@@ -653,6 +662,9 @@ close_server (CoroServer *server)
         break;
       g_main_context_iteration (NULL, TRUE);
     }
+  /* and the done callbacks they left (the server's hold on each client's task) */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
@@ -673,7 +685,7 @@ test_tcp_echo (void)
   GPtrArray *sockets;
 
   handlers_done = 0;
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   g_assert_cmpuint (coro_server_get_port (server), >, 0);
   sockets = coro_server_get_sockets (server);
   g_assert_cmpuint (sockets->len, ==, 1);
@@ -707,9 +719,16 @@ test_tcp_localhost_name (void)
   CoroServer *server;
   CoroStreamWriter *client;
 
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "localhost", 0));
+  server = start (coro_start_server ("localhost", 0, echo_client_connected, NULL, NULL));
   client = connected (coro_open_connection ("localhost", coro_server_get_port (server)));
   echo_round_trip (client, "by name\n");
+  close_writer (client);
+  close_server (server);
+
+  /* every interface */
+  server = start (coro_start_server (NULL, 0, echo_client_connected, NULL, NULL));
+  client = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
+  echo_round_trip (client, "anywhere\n");
   close_writer (client);
   close_server (server);
   CORO_TEST_END ();
@@ -747,7 +766,7 @@ test_open_connection_cancel (void)
   CoroServer *server;
   CoroFuture *opening;
 
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   opening = coro_open_connection ("127.0.0.1", coro_server_get_port (server));
   g_assert_true (coro_future_cancel (opening, NULL));
   g_assert_true (coro_future_cancelled (opening));
@@ -771,7 +790,7 @@ test_server_close_with_clients (gconstpointer data)
   GPtrArray *sockets;
 
   handlers_done = 0;
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   forever = coro_server_serve_forever (server);
   a = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
   b = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
@@ -814,6 +833,39 @@ test_server_close_with_clients (gconstpointer data)
   CORO_TEST_END ();
 }
 
+static CoroFuture *pending_handler;
+
+static CoroFuture *
+pending_client_connected (CoroStreamReader *reader,
+                          CoroStreamWriter *writer,
+                          gpointer          user_data)
+{
+  pending_handler = coro_future_new ();
+  return coro_future_ref (pending_handler);
+}
+
+/* asyncio closes the connection of a handler that fails or is cancelled. */
+static void
+test_server_handler_cancelled (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroServer *server;
+  CoroStreamWriter *client;
+
+  pending_handler = NULL;
+  server = start (coro_start_server ("127.0.0.1", 0, pending_client_connected, NULL, NULL));
+  client = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
+  while (pending_handler == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (coro_server_get_n_clients (server), ==, 1);
+  g_assert_true (coro_future_cancel (pending_handler, NULL));
+  coro_future_unref (pending_handler);
+  assert_read (coro_stream_reader_read (coro_stream_writer_get_reader (client), -1), "");
+  close_writer (client);
+  close_server (server);
+  CORO_TEST_END ();
+}
+
 static void
 test_peer_reset_mid_line (void)
 {
@@ -825,7 +877,7 @@ test_peer_reset_mid_line (void)
 
   handlers_done = 0;
   g_clear_error (&handler_error);
-  server = start (coro_start_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0));
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
   client = connected (coro_open_connection ("127.0.0.1", coro_server_get_port (server)));
   echo_round_trip (client, "whole line\n");
   write_str (client, "half a li");
@@ -852,7 +904,7 @@ test_unix_echo (void)
   CoroServer *server;
   CoroStreamWriter *client;
 
-  server = start (coro_start_unix_server (echo_client_connected, NULL, NULL, path));
+  server = start (coro_start_unix_server (path, echo_client_connected, NULL, NULL));
   g_assert_cmpuint (coro_server_get_port (server), ==, 0);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
   client = connected (coro_open_unix_connection (path));
@@ -880,6 +932,14 @@ test_tls_echo (void)
   CoroServer *server;
   CoroStreamWriter *client;
 
+#if defined(__SANITIZE_ADDRESS__)
+  /* LeakSanitizer's exit-time scan crashes ("Tracer caught signal 11") on the pool threads
+   * glib-networking leaves behind; memcheck covers this test instead. */
+  g_test_skip ("TLS under AddressSanitizer: LeakSanitizer crashes on GnuTLS's threads");
+  g_free (cert_path);
+  g_free (key_path);
+  return;
+#endif
   if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
     {
       g_test_skip ("no TLS backend: install glib-networking");
@@ -892,8 +952,8 @@ test_tls_echo (void)
   database = g_tls_file_database_new (cert_path, &error);
   g_assert_no_error (error);
 
-  server = start (coro_start_tls_server (echo_client_connected, NULL, NULL, "127.0.0.1", 0,
-                                         certificate));
+  server = start (coro_start_tls_server ("127.0.0.1", 0, certificate,
+                                         echo_client_connected, NULL, NULL));
   client = connected (coro_open_tls_connection ("127.0.0.1", coro_server_get_port (server),
                                               database, "localhost"));
   g_assert_true (G_IS_TLS_CONNECTION (coro_stream_writer_get_connection (client)));
@@ -927,6 +987,53 @@ test_tls_echo (void)
   CORO_TEST_END ();
 }
 
+/* A pipe, as the subprocess pipes are: back-pressure, then write_eof closes the pipe. */
+static void
+test_pipe (void)
+{
+  CORO_TEST_BEGIN ();
+  int fds[2];
+  GInputStream *in;
+  GOutputStream *out;
+  CoroStreamReader *r;
+  CoroStreamWriter *w;
+  CoroFuture *drain, *all, *closed;
+  gsize size = 1024 * 1024;
+  guint8 *data = g_malloc (size);
+  GBytes *got;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = i % 251;
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+  in = g_unix_input_stream_new (fds[0], TRUE);
+  out = g_unix_output_stream_new (fds[1], TRUE);
+  r = coro_stream_reader_new (in);
+  w = coro_stream_writer_new (out);
+  g_assert_true (coro_stream_writer_can_write_eof (w));
+  g_assert_true (coro_stream_writer_write (w, data, size, NULL));
+  drain = coro_stream_writer_drain (w);
+  g_assert_false (coro_future_done (drain));
+  g_assert_true (coro_stream_writer_write_eof (w, NULL));
+  all = coro_stream_reader_read (r, -1);
+  wait_ok (drain);
+  wait_ok (all);
+  got = coro_stream_get_bytes (all, NULL);
+  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), data, size);
+  g_assert_true (coro_stream_reader_at_eof (r));
+  coro_stream_writer_close (w);
+  closed = coro_stream_writer_wait_closed (w);
+  wait_ok (closed);
+  coro_future_unref (closed);
+  coro_future_unref (drain);
+  coro_future_unref (all);
+  g_object_unref (r);
+  g_object_unref (w);
+  g_object_unref (in);
+  g_object_unref (out);
+  g_free (data);
+  CORO_TEST_END ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -947,6 +1054,7 @@ main (int    argc,
   g_test_add_func ("/streams/writer/back-pressure", test_writer_back_pressure);
   g_test_add_func ("/streams/writer/buffer-limits", test_writer_buffer_limits);
   g_test_add_func ("/streams/plain-streams", test_plain_streams);
+  g_test_add_func ("/streams/pipe", test_pipe);
   g_test_add_func ("/streams/tcp/echo", test_tcp_echo);
   g_test_add_func ("/streams/tcp/localhost-name", test_tcp_localhost_name);
   g_test_add_func ("/streams/tcp/connection-refused", test_connection_refused);
@@ -955,6 +1063,7 @@ main (int    argc,
                         test_server_close_with_clients);
   g_test_add_data_func ("/streams/server/abort-clients", GINT_TO_POINTER (TRUE),
                         test_server_close_with_clients);
+  g_test_add_func ("/streams/server/handler-cancelled", test_server_handler_cancelled);
   g_test_add_func ("/streams/tcp/peer-reset-mid-line", test_peer_reset_mid_line);
   g_test_add_func ("/streams/unix/echo", test_unix_echo);
   g_test_add_func ("/streams/tls/echo", test_tls_echo);

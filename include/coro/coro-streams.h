@@ -158,23 +158,23 @@ CORO_AVAILABLE_IN_ALL
 CoroFuture *coro_open_unix_connection (const char       *path) G_GNUC_WARN_UNUSED_RESULT;
 
 CORO_AVAILABLE_IN_ALL
-CoroFuture *coro_start_server         (CoroClientConnectedFunc callback,
-                                       gpointer                user_data,
-                                       GDestroyNotify          destroy,
-                                       const char             *host,
-                                       guint16                 port) G_GNUC_WARN_UNUSED_RESULT;
-CORO_AVAILABLE_IN_ALL
-CoroFuture *coro_start_tls_server     (CoroClientConnectedFunc callback,
-                                       gpointer                user_data,
-                                       GDestroyNotify          destroy,
-                                       const char             *host,
+CoroFuture *coro_start_server         (const char             *host,
                                        guint16                 port,
-                                       GTlsCertificate        *certificate) G_GNUC_WARN_UNUSED_RESULT;
-CORO_AVAILABLE_IN_ALL
-CoroFuture *coro_start_unix_server    (CoroClientConnectedFunc callback,
+                                       CoroClientConnectedFunc callback,
                                        gpointer                user_data,
-                                       GDestroyNotify          destroy,
-                                       const char             *path) G_GNUC_WARN_UNUSED_RESULT;
+                                       GDestroyNotify          destroy) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_start_tls_server     (const char             *host,
+                                       guint16                 port,
+                                       GTlsCertificate        *certificate,
+                                       CoroClientConnectedFunc callback,
+                                       gpointer                user_data,
+                                       GDestroyNotify          destroy) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_start_unix_server    (const char             *path,
+                                       CoroClientConnectedFunc callback,
+                                       gpointer                user_data,
+                                       GDestroyNotify          destroy) G_GNUC_WARN_UNUSED_RESULT;
 
 CORO_AVAILABLE_IN_ALL
 GPtrArray  *coro_server_get_sockets   (CoroServer       *server);
