@@ -78,6 +78,8 @@ struct _CoroLoop
 
   /* add_reader/add_writer: fd → FdWatch, NULL until the first */
   GHashTable    *fd_watches;
+  /* add_signal_handler: signum → SignalWatch, NULL until the first */
+  GHashTable    *signal_watches;
 };
 
 void      coro_loop_push_slow      (CoroLoop      *loop,
@@ -123,6 +125,13 @@ void      coro_loop_register_task  (CoroLoop      *loop,
 void      coro_loop_unregister_task(CoroLoop      *loop,
                                     CoroTask      *task);
 CoroLoop *coro_loop_get_running    (void);
+
+/* coro_run's SIGINT handling (coro-signal.c) */
+typedef struct _CoroSigintGuard CoroSigintGuard;
+
+CoroSigintGuard *coro_sigint_guard_new  (CoroLoop        *loop,
+                                         CoroFuture      *main_future);
+gboolean         coro_sigint_guard_free (CoroSigintGuard *guard);
 
 /* The loop futures created on this thread belong to: the one dispatching, else the
  * thread-default context's. */

@@ -1384,6 +1384,14 @@ cancel_leftover_tasks (CoroLoop     *loop,
  *
  * Calling it from inside a running loop (a step or a callback) is an error.
  *
+ * SIGINT (Ctrl-C) is handled as asyncio's `Runner` does (Python 3.11+): while the run
+ * lasts, the first SIGINT cancels @future, and if @future ends cancelled the run fails
+ * with %CORO_ERROR_CANCELLED "Interrupted by SIGINT"; a second SIGINT, or one after
+ * @future is done, gets the default disposition and ends the process. This applies only
+ * when SIGINT has its default disposition and the loop has no SIGINT handler of its own
+ * ([method@Coro.Loop.add_signal_handler]); the default disposition is back when the run
+ * returns.
+ *
  * |[<!-- language="C" -->
  * g_autoptr(GError) error = NULL;
  *
@@ -1401,6 +1409,8 @@ coro_run (CoroFuture  *future,
           GError     **error)
 {
   g_autoptr(CoroFuture) owned = future;
+  CoroSigintGuard *sigint;
+  gboolean interrupted;
   GMainContext *context;
   CoroLoop *loop;
 
@@ -1426,6 +1436,7 @@ coro_run (CoroFuture  *future,
       return FALSE;
     }
 
+  sigint = coro_sigint_guard_new (loop, future);
   run_until_done (context, future);
   cancel_leftover_tasks (loop, context);
   /* A dispatch that stopped at its budget leaves queued the callbacks registered on the
@@ -1433,7 +1444,15 @@ coro_run (CoroFuture  *future,
    * now runs after them. */
   if (loop->ready.len > 0)
     run_until_done (context, future);
+  interrupted = coro_sigint_guard_free (sigint);
   g_main_context_unref (context);
 
+  if (interrupted && coro_future_cancelled (future))
+    {
+      /* asyncio raises KeyboardInterrupt: the cancellation is the interruption. */
+      coro_future_propagate (future, NULL);
+      g_set_error_literal (error, CORO_ERROR, CORO_ERROR_CANCELLED, "Interrupted by SIGINT");
+      return FALSE;
+    }
   return coro_future_propagate (future, error);
 }

@@ -126,6 +126,16 @@ void        coro_loop_add_writer             (CoroLoop     *loop,
 CORO_AVAILABLE_IN_ALL
 gboolean    coro_loop_remove_writer          (CoroLoop     *loop,
                                               int           fd);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_add_signal_handler     (CoroLoop     *loop,
+                                              int           signum,
+                                              CoroCallback  callback,
+                                              gpointer      user_data,
+                                              GDestroyNotify destroy,
+                                              GError      **error);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_remove_signal_handler  (CoroLoop     *loop,
+                                              int           signum);
 
 CORO_AVAILABLE_IN_ALL
 CoroHandle *coro_handle_ref                  (CoroHandle   *handle);

@@ -106,6 +106,29 @@ test('add_reader on a socket', () => {
     sock.close();
 });
 
+test('signal handler', () => {
+    const SIGUSR1 = 10;
+    const done = Coro.Future.new();
+    const seen = [];
+    assert(loop.add_signal_handler(SIGUSR1, () => {
+        seen.push('usr1');
+        done.set_none();
+    }), 'add_signal_handler');
+    const pid = new Gio.Credentials().get_unix_pid();
+    GLib.spawn_command_line_sync(`kill -USR1 ${pid}`);
+    Coro.run(done);
+    assertEq(seen.length, 1, 'the handler ran once');
+    assert(loop.remove_signal_handler(SIGUSR1), 'remove_signal_handler');
+    assertEq(loop.remove_signal_handler(SIGUSR1), false, 'nothing left to remove');
+    let threw = false;
+    try {
+        loop.add_signal_handler(9, () => {});
+    } catch (e) {
+        threw = e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT);
+    }
+    assert(threw, 'SIGKILL is refused');
+});
+
 print(`1..${count}`);
 if (failures > 0)
     System.exit(1);

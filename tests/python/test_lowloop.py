@@ -140,6 +140,30 @@ class TestFdWatches(CoroTestCase):
             os.close(w)
 
 
+
+class TestSignals(CoroTestCase):
+    def test_signal_handler(self):
+        import signal
+        done = Coro.Future.new()
+        seen = []
+
+        def on_usr1(tag):
+            seen.append(tag)
+            done.set_none()
+
+        self.assertTrue(self.loop.add_signal_handler(signal.SIGUSR1, on_usr1, 'usr1'))
+        os.kill(os.getpid(), signal.SIGUSR1)
+        Coro.run(done)
+        self.assertEqual(seen, ['usr1'])
+        self.assertTrue(self.loop.remove_signal_handler(signal.SIGUSR1))
+        self.assertFalse(self.loop.remove_signal_handler(signal.SIGUSR1))
+
+        with self.assertRaises(GLib.Error) as cm:
+            self.loop.add_signal_handler(signal.SIGKILL, on_usr1, None)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(),
+                                             Gio.IOErrorEnum.INVALID_ARGUMENT))
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
