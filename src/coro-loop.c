@@ -124,6 +124,8 @@ coro_loop_init (CoroLoop *self)
   self->inbox = g_array_new (FALSE, FALSE, sizeof (CoroReady));
   coro_pool_init (&self->pool);
   self->virtual_clock = g_strcmp0 (g_getenv ("CORO_VIRTUAL_CLOCK"), "1") == 0;
+  self->debug = g_strcmp0 (g_getenv ("CORO_DEBUG"), "1") == 0;
+  self->slow_callback_us = G_USEC_PER_SEC / 10;
   self->virtual_now = g_get_monotonic_time ();
 }
 
@@ -319,11 +321,69 @@ source_check (GSource *source)
 static void collect_fd_events (CoroLoop *loop);
 
 static void
+handle_run (gpointer a,
+            gpointer b);
+
+static void
+clear_debug_task (CoroLoop *loop)
+{
+  CoroTask *task = g_steal_pointer (&loop->debug_task);
+
+  if (task != NULL)
+    coro_future_unref (CORO_FUTURE (task));
+}
+
+/* Debug mode: times each entry on the real clock and reports the slow ones. */
+static void
+run_pass_debug (CoroLoop *loop)
+{
+  guint n = loop->ready.len;
+
+  while (n-- > 0)
+    {
+      CoroReady entry = ready_pop (&loop->ready);
+      CoroCallback callback = NULL;
+      gint64 start, elapsed;
+
+      if (entry.func == handle_run)
+        callback = ((CoroHandle *) entry.a)->callback;
+      clear_debug_task (loop);
+      start = g_get_monotonic_time ();
+      entry.func (entry.a, entry.b);
+      elapsed = g_get_monotonic_time () - start;
+
+      if (elapsed >= loop->slow_callback_us)
+        {
+          g_autofree char *message = NULL;
+          CoroTask *task = loop->debug_task;
+
+          if (task != NULL)
+            message = g_strdup_printf ("Executing a step of task ‘%s’ took %.3f seconds",
+                                       coro_task_get_name (task),
+                                       elapsed / (double) G_USEC_PER_SEC);
+          else if (callback != NULL)
+            message = g_strdup_printf ("Executing callback %p took %.3f seconds",
+                                       (void *) callback, elapsed / (double) G_USEC_PER_SEC);
+          else
+            message = g_strdup_printf ("Executing loop entry %p took %.3f seconds",
+                                       (void *) entry.func, elapsed / (double) G_USEC_PER_SEC);
+          coro_loop_call_exception_handler (loop, message, NULL, (CoroFuture *) task);
+        }
+      clear_debug_task (loop);
+    }
+}
+
+static void
 run_pass (CoroLoop *loop)
 {
   guint n = loop->ready.len;
 
   loop->passes++;
+  if G_UNLIKELY (loop->debug)
+    {
+      run_pass_debug (loop);
+      return;
+    }
   while (n-- > 0)
     {
       CoroReady entry = ready_pop (&loop->ready);
@@ -587,6 +647,90 @@ coro_loop_get_n_futures (CoroLoop *loop)
   g_return_val_if_fail (CORO_IS_LOOP (loop), 0);
 
   return loop->n_futures;
+}
+
+/* Debug mode */
+
+/**
+ * coro_loop_set_debug:
+ * @loop: a #CoroLoop
+ * @enabled: whether to turn debug mode on
+ *
+ * Turns debug mode on or off (asyncio's `set_debug`). In debug mode the loop times every
+ * callback and task step on the real clock, and one that runs for at least
+ * [method@Coro.Loop.get_slow_callback_duration] is reported through the exception
+ * handler (see [method@Coro.Loop.set_exception_handler]) with a message such as
+ * `Executing a step of task ‘fetch’ took 0.250 seconds` and, for a task, the task as
+ * the future; the default handler logs it with `g_warning()`. Setting the environment
+ * variable `CORO_DEBUG=1` turns it on for every loop at creation (asyncio's
+ * `PYTHONASYNCIODEBUG`). With debug mode off, the watchdog costs one test per pass.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_set_debug (CoroLoop *loop,
+                     gboolean  enabled)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+
+  loop->debug = !!enabled;
+}
+
+/**
+ * coro_loop_get_debug:
+ * @loop: a #CoroLoop
+ *
+ * Tells whether @loop is in debug mode; see [method@Coro.Loop.set_debug].
+ *
+ * Returns: whether debug mode is on
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_loop_get_debug (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), FALSE);
+
+  return loop->debug;
+}
+
+/**
+ * coro_loop_set_slow_callback_duration:
+ * @loop: a #CoroLoop
+ * @seconds: the threshold in seconds, at least 0
+ *
+ * Sets how long a callback or task step may run before debug mode reports it
+ * (asyncio's `slow_callback_duration`); the default is 0.1 seconds.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_set_slow_callback_duration (CoroLoop *loop,
+                                      double    seconds)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (seconds >= 0);
+
+  loop->slow_callback_us = coro_seconds_to_us (seconds);
+}
+
+/**
+ * coro_loop_get_slow_callback_duration:
+ * @loop: a #CoroLoop
+ *
+ * Gets the threshold of debug mode's slow-callback reports; see
+ * [method@Coro.Loop.set_slow_callback_duration].
+ *
+ * Returns: the threshold in seconds
+ *
+ * Since: 1.0
+ */
+double
+coro_loop_get_slow_callback_duration (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), 0.0);
+
+  return loop->slow_callback_us / (double) G_USEC_PER_SEC;
 }
 
 /* Exception handler */

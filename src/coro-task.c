@@ -309,6 +309,9 @@ task_resume (CoroTask *task)
 {
   CoroTask *previous = current_task;
 
+  if G_UNLIKELY (task->parent.loop->debug)
+    coro_loop_debug_note_task (task->parent.loop, task);
+
   for (;;)
     {
       CoroFuture *awaited;
