@@ -85,6 +85,10 @@ struct _CoroLoop
   gboolean       debug;
   gint64         slow_callback_us;
   CoroTask      *debug_task; /* a task stepped by the entry being timed, with a ref */
+
+  /* run_in_executor, to_thread: created on first use */
+  struct _CoroExecutor *default_executor;
+  gboolean       default_executor_shutdown;
 };
 
 void      coro_loop_push_slow      (CoroLoop      *loop,
