@@ -164,6 +164,47 @@ class TestSignals(CoroTestCase):
                                              Gio.IOErrorEnum.INVALID_ARGUMENT))
 
 
+
+class TestExecutors(CoroTestCase):
+    def test_executor_submit_and_shutdown(self):
+        import threading
+        executor = Coro.Executor.new(2)
+        self.assertEqual(executor.get_max_workers(), 2)
+        main = threading.get_ident()
+        threads = []
+
+        def job(result, cancellable, n):
+            threads.append(threading.get_ident())
+            result.set_int(n * n)
+
+        jobs = [executor.submit(job, n) for n in range(5)]
+        Coro.run(Coro.gather(jobs, Coro.GatherFlags.NONE))
+        self.assertEqual([j.get_int() for j in jobs], [0, 1, 4, 9, 16])
+        self.assertNotIn(main, threads)
+        executor.shutdown(True, False)
+        self.assertTrue(executor.is_shutdown())
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(executor.submit(job, 1))
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.INVALID_STATE))
+        del jobs
+
+    def test_shutdown_default_executor(self):
+        def job(result, cancellable):
+            result.set_string('done')
+
+        first = Coro.run_in_executor(job)
+        Coro.run(self.loop.shutdown_default_executor())
+        self.assertEqual(first.get_string(), 'done')
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.run_in_executor(job))
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.INVALID_STATE))
+        self.loop.set_default_executor(None)
+        again = Coro.run_in_executor(job)
+        Coro.run(again)
+        self.assertEqual(again.get_string(), 'done')
+        del first, again
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
