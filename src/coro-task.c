@@ -329,7 +329,9 @@ task_resume (CoroTask *task)
               break;
             }
           /* The await the task is resuming from raises the cancellation, whatever the
-           * awaited future's own outcome. */
+           * awaited future's own outcome; asyncio has read that outcome by then. */
+          if (task->awaiting != NULL)
+            task->awaiting->flags |= CORO_FUTURE_FLAG_RETRIEVED;
           g_clear_pointer (&task->awaiting, coro_future_unref);
           task->awaiting = coro_future_alloc (task->parent.loop, &coro_future_class,
                                               sizeof (CoroFuture));
