@@ -674,6 +674,8 @@ coro_loop_set_debug (CoroLoop *loop,
   g_return_if_fail (CORO_IS_LOOP (loop));
 
   loop->debug = !!enabled;
+  if (!enabled)
+    clear_debug_task (loop);
 }
 
 /**
@@ -774,6 +776,11 @@ release_replaced_handlers (CoroLoop *loop)
  * A handler may read @future (it is borrowed for the call: take a reference to keep
  * it) and may log, count or re-raise the error in its own way; it must not call
  * [method@Coro.Loop.call_exception_handler] for the same report.
+ *
+ * The "never retrieved" report reaches a handler set here in the loop's next pass, with
+ * the future kept alive until then, rather than inside the unref that dropped it: that
+ * unref can come from anywhere, such as a binding's garbage collector, which may not let
+ * the handler's language run. The default handler logs at once.
  *
  * Since: 1.0
  */

@@ -329,8 +329,9 @@ task_resume (CoroTask *task)
               break;
             }
           /* The await the task is resuming from raises the cancellation, whatever the
-           * awaited future's own outcome; asyncio has read that outcome by then. */
-          if (task->awaiting != NULL)
+           * awaited future's own outcome; asyncio has read its error by then. Only an
+           * error: a lock or item handed to the future was not seen, and goes back. */
+          if (task->awaiting != NULL && task->awaiting->error != NULL)
             task->awaiting->flags |= CORO_FUTURE_FLAG_RETRIEVED;
           g_clear_pointer (&task->awaiting, coro_future_unref);
           task->awaiting = coro_future_alloc (task->parent.loop, &coro_future_class,
