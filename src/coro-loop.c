@@ -1443,6 +1443,118 @@ coro_loop_remove_writer (CoroLoop *loop,
   return remove_fd_callback (loop, fd, TRUE);
 }
 
+/* A future completed by the fd's reader or writer slot, which it occupies until then. */
+typedef struct
+{
+  CoroFuture parent;
+  int        fd;
+  gboolean   write;
+  gboolean   watching;
+} FdWaitFuture;
+
+static gboolean
+fd_wait_cancel (CoroFuture *future,
+                const char *msg)
+{
+  FdWaitFuture *self = (FdWaitFuture *) future;
+
+  if (self->watching)
+    {
+      self->watching = FALSE;
+      remove_fd_callback (future->loop, self->fd, self->write);
+    }
+  return coro_future_cancel_default (future, msg);
+}
+
+static const CoroFutureClass fd_wait_class = {
+  .name = "FdWait",
+  .cancel = fd_wait_cancel,
+};
+
+static void
+fd_wait_ready (gpointer user_data)
+{
+  FdWaitFuture *self = user_data;
+
+  coro_future_set_none (&self->parent, NULL);
+  self->watching = FALSE;
+  remove_fd_callback (self->parent.loop, self->fd, self->write);
+}
+
+/* The watch's data: released when the slot is given up, or taken by another callback. */
+static void
+fd_wait_released (gpointer user_data)
+{
+  FdWaitFuture *self = user_data;
+
+  if (self->watching)
+    {
+      self->watching = FALSE;
+      coro_future_cancel (&self->parent, "Another callback took over the file descriptor");
+    }
+  coro_future_unref (&self->parent);
+}
+
+static CoroFuture *
+fd_wait_new (CoroLoop *loop,
+             int       fd,
+             gboolean  write)
+{
+  FdWaitFuture *self = coro_future_alloc (loop, &fd_wait_class, sizeof (FdWaitFuture));
+
+  self->fd = fd;
+  self->write = write;
+  add_fd_callback (loop, fd, write, fd_wait_ready, coro_future_ref (&self->parent),
+                   fd_wait_released);
+  self->watching = TRUE;
+  return &self->parent;
+}
+
+/**
+ * coro_loop_wait_readable:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor
+ *
+ * Returns a future that completes (with no value) once @fd is readable, hung up or in
+ * error: [method@Coro.Loop.add_reader] as something to await. Until then it occupies
+ * @fd's reader: adding another reader cancels it, and cancelling it removes it.
+ *
+ * Returns: (transfer full): the wait
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_loop_wait_readable (CoroLoop *loop,
+                         int       fd)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  return fd_wait_new (loop, fd, FALSE);
+}
+
+/**
+ * coro_loop_wait_writable:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor
+ *
+ * Returns a future that completes once @fd is writable, hung up or in error; see
+ * [method@Coro.Loop.wait_readable]. It occupies @fd's writer until then.
+ *
+ * Returns: (transfer full): the wait
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_loop_wait_writable (CoroLoop *loop,
+                         int       fd)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  return fd_wait_new (loop, fd, TRUE);
+}
+
 /* Tasks */
 
 void

@@ -334,6 +334,60 @@ test_remove_queued (void)
   CORO_TEST_END ();
 }
 
+static void
+test_wait_readable (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  CoroFuture *wait;
+  int fds[2];
+  int sv[2];
+  char c;
+
+  make_pipe (fds);
+  wait = coro_loop_wait_readable (loop, fds[0]);
+  coro_test_yield ();
+  g_assert_false (coro_future_done (wait));
+  g_assert_cmpint (write (fds[1], "x", 1), ==, 1);
+  coro_test_run (wait);
+  coro_future_unref (wait);
+  /* The reader slot is free again. */
+  g_assert_false (coro_loop_remove_reader (loop, fds[0]));
+  g_assert_cmpint (read (fds[0], &c, 1), ==, 1);
+
+  /* Cancelling gives the slot up. */
+  wait = coro_loop_wait_readable (loop, fds[0]);
+  g_assert_true (coro_future_cancel (wait, NULL));
+  g_assert_false (coro_loop_remove_reader (loop, fds[0]));
+  coro_future_unref (wait);
+
+  /* Another reader takes the slot over: the wait is cancelled. */
+  wait = coro_loop_wait_readable (loop, fds[0]);
+  coro_loop_add_reader (loop, fds[0], never_called, NULL, NULL);
+  g_assert_true (coro_future_cancelled (wait));
+  g_assert_true (coro_loop_remove_reader (loop, fds[0]));
+  coro_future_unref (wait);
+
+  /* Dropped while waiting: it keeps waiting, and goes once the fd is ready. */
+  coro_future_unref (coro_loop_wait_readable (loop, fds[0]));
+  g_assert_cmpint (write (fds[1], "y", 1), ==, 1);
+  coro_test_yield ();
+  coro_test_yield ();
+  g_assert_false (coro_loop_remove_reader (loop, fds[0]));
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
+  wait = coro_loop_wait_writable (loop, sv[0]);
+  coro_test_run (wait);
+  coro_future_unref (wait);
+  g_assert_false (coro_loop_remove_writer (loop, sv[0]));
+
+  close (fds[0]);
+  close (fds[1]);
+  close (sv[0]);
+  close (sv[1]);
+  CORO_TEST_END ();
+}
+
 /* Guards: g_return_if_fail() criticals are fatal, so they run in a subprocess. */
 static void
 test_bad_fd (void)
@@ -382,6 +436,7 @@ main (int    argc,
   g_test_add_func ("/loop-io/reader-and-writer-same-fd", test_reader_and_writer_same_fd);
   g_test_add_func ("/loop-io/replace", test_replace);
   g_test_add_func ("/loop-io/remove-queued", test_remove_queued);
+  g_test_add_func ("/loop-io/wait-readable", test_wait_readable);
   g_test_add_func ("/loop-io/bad-fd", test_bad_fd);
 
   return g_test_run ();

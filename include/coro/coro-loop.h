@@ -127,6 +127,12 @@ CORO_AVAILABLE_IN_ALL
 gboolean    coro_loop_remove_writer          (CoroLoop     *loop,
                                               int           fd);
 CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_loop_wait_readable          (CoroLoop     *loop,
+                                              int           fd) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_loop_wait_writable          (CoroLoop     *loop,
+                                              int           fd) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
 gboolean    coro_loop_add_signal_handler     (CoroLoop     *loop,
                                               int           signum,
                                               CoroCallback  callback,
