@@ -140,6 +140,40 @@ class TestFdWatches(CoroTestCase):
             os.close(w)
 
 
+    def test_wait_readable(self):
+        r, w = os.pipe()
+        try:
+            wait = self.loop.wait_readable(r)
+            self.assertFalse(wait.done())
+            os.write(w, b'x')
+            Coro.run(wait)
+            self.assertTrue(wait.done() and not wait.cancelled())
+            self.assertFalse(self.loop.remove_reader(r))
+            del wait
+        finally:
+            os.close(r)
+            os.close(w)
+
+
+class TestDebug(CoroTestCase):
+    def test_slow_callback_report(self):
+        import time
+        reports = []
+        self.loop.set_exception_handler(
+            lambda loop, message, error, future: reports.append(message))
+        self.loop.set_slow_callback_duration(0.05)
+        self.loop.set_debug(True)
+        try:
+            self.assertTrue(self.loop.get_debug())
+            self.loop.call_soon(lambda: time.sleep(0.1))
+            Coro.run(Coro.sleep(0))
+        finally:
+            self.loop.set_debug(False)
+            self.loop.set_slow_callback_duration(0.1)
+        self.assertEqual(len(reports), 1)
+        self.assertTrue(reports[0].startswith('Executing callback'), reports[0])
+        self.assertTrue(reports[0].endswith(' seconds'), reports[0])
+
 
 class TestSignals(CoroTestCase):
     def test_signal_handler(self):
