@@ -78,6 +78,17 @@ struct _CoroLoop
 
   /* add_reader/add_writer: fd → FdWatch, NULL until the first */
   GHashTable    *fd_watches;
+  /* add_signal_handler: signum → SignalWatch, NULL until the first */
+  GHashTable    *signal_watches;
+
+  /* debug mode: the slow-callback watchdog */
+  gboolean       debug;
+  gint64         slow_callback_us;
+  CoroTask      *debug_task; /* a task stepped by the entry being timed, with a ref */
+
+  /* run_in_executor, to_thread: created on first use */
+  struct _CoroExecutor *default_executor;
+  gboolean       default_executor_shutdown;
 };
 
 void      coro_loop_push_slow      (CoroLoop      *loop,
@@ -124,6 +135,22 @@ void      coro_loop_register_task  (CoroLoop      *loop,
 void      coro_loop_unregister_task(CoroLoop      *loop,
                                     CoroTask      *task);
 CoroLoop *coro_loop_get_running    (void);
+
+/* Debug mode: the task stepped by the ready entry running now, for slow-step reports. */
+static inline void
+coro_loop_debug_note_task (CoroLoop *loop,
+                           CoroTask *task)
+{
+  if (loop->debug_task == NULL)
+    loop->debug_task = (CoroTask *) coro_future_ref ((CoroFuture *) task);
+}
+
+/* coro_run's SIGINT handling (coro-signal.c) */
+typedef struct _CoroSigintGuard CoroSigintGuard;
+
+CoroSigintGuard *coro_sigint_guard_new  (CoroLoop        *loop,
+                                         CoroFuture      *main_future);
+gboolean         coro_sigint_guard_free (CoroSigintGuard *guard);
 
 /* The loop futures created on this thread belong to: the one dispatching, else the
  * thread-default context's. */

@@ -128,6 +128,8 @@ coro_loop_init (CoroLoop *self)
   self->inbox = g_array_new (FALSE, FALSE, sizeof (CoroReady));
   coro_pool_init (&self->pool);
   self->virtual_clock = g_strcmp0 (g_getenv ("CORO_VIRTUAL_CLOCK"), "1") == 0;
+  self->debug = g_strcmp0 (g_getenv ("CORO_DEBUG"), "1") == 0;
+  self->slow_callback_us = G_USEC_PER_SEC / 10;
   self->virtual_now = g_get_monotonic_time ();
 }
 
@@ -323,11 +325,69 @@ source_check (GSource *source)
 static void collect_fd_events (CoroLoop *loop);
 
 static void
+handle_run (gpointer a,
+            gpointer b);
+
+static void
+clear_debug_task (CoroLoop *loop)
+{
+  CoroTask *task = g_steal_pointer (&loop->debug_task);
+
+  if (task != NULL)
+    coro_future_unref (CORO_FUTURE (task));
+}
+
+/* Debug mode: times each entry on the real clock and reports the slow ones. */
+static void
+run_pass_debug (CoroLoop *loop)
+{
+  guint n = loop->ready.len;
+
+  while (n-- > 0)
+    {
+      CoroReady entry = ready_pop (&loop->ready);
+      CoroCallback callback = NULL;
+      gint64 start, elapsed;
+
+      if (entry.func == handle_run)
+        callback = ((CoroHandle *) entry.a)->callback;
+      clear_debug_task (loop);
+      start = g_get_monotonic_time ();
+      entry.func (entry.a, entry.b);
+      elapsed = g_get_monotonic_time () - start;
+
+      if (elapsed >= loop->slow_callback_us)
+        {
+          g_autofree char *message = NULL;
+          CoroTask *task = loop->debug_task;
+
+          if (task != NULL)
+            message = g_strdup_printf ("Executing a step of task ‘%s’ took %.3f seconds",
+                                       coro_task_get_name (task),
+                                       elapsed / (double) G_USEC_PER_SEC);
+          else if (callback != NULL)
+            message = g_strdup_printf ("Executing callback %p took %.3f seconds",
+                                       (void *) callback, elapsed / (double) G_USEC_PER_SEC);
+          else
+            message = g_strdup_printf ("Executing loop entry %p took %.3f seconds",
+                                       (void *) entry.func, elapsed / (double) G_USEC_PER_SEC);
+          coro_loop_call_exception_handler (loop, message, NULL, (CoroFuture *) task);
+        }
+      clear_debug_task (loop);
+    }
+}
+
+static void
 run_pass (CoroLoop *loop)
 {
   guint n = loop->ready.len;
 
   loop->passes++;
+  if G_UNLIKELY (loop->debug)
+    {
+      run_pass_debug (loop);
+      return;
+    }
   while (n-- > 0)
     {
       CoroReady entry = ready_pop (&loop->ready);
@@ -614,6 +674,92 @@ coro_loop_get_n_futures (CoroLoop *loop)
   return loop->n_futures;
 }
 
+/* Debug mode */
+
+/**
+ * coro_loop_set_debug:
+ * @loop: a #CoroLoop
+ * @enabled: whether to turn debug mode on
+ *
+ * Turns debug mode on or off (asyncio's `set_debug`). In debug mode the loop times every
+ * callback and task step on the real clock, and one that runs for at least
+ * [method@Coro.Loop.get_slow_callback_duration] is reported through the exception
+ * handler (see [method@Coro.Loop.set_exception_handler]) with a message such as
+ * `Executing a step of task ‘fetch’ took 0.250 seconds` and, for a task, the task as
+ * the future; the default handler logs it with `g_warning()`. Setting the environment
+ * variable `CORO_DEBUG=1` turns it on for every loop at creation (asyncio's
+ * `PYTHONASYNCIODEBUG`). With debug mode off, the watchdog costs one test per pass.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_set_debug (CoroLoop *loop,
+                     gboolean  enabled)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+
+  loop->debug = !!enabled;
+  if (!enabled)
+    clear_debug_task (loop);
+}
+
+/**
+ * coro_loop_get_debug:
+ * @loop: a #CoroLoop
+ *
+ * Tells whether @loop is in debug mode; see [method@Coro.Loop.set_debug].
+ *
+ * Returns: whether debug mode is on
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_loop_get_debug (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), FALSE);
+
+  return loop->debug;
+}
+
+/**
+ * coro_loop_set_slow_callback_duration:
+ * @loop: a #CoroLoop
+ * @seconds: the threshold in seconds, at least 0
+ *
+ * Sets how long a callback or task step may run before debug mode reports it
+ * (asyncio's `slow_callback_duration`); the default is 0.1 seconds.
+ *
+ * Since: 1.0
+ */
+void
+coro_loop_set_slow_callback_duration (CoroLoop *loop,
+                                      double    seconds)
+{
+  g_return_if_fail (CORO_IS_LOOP (loop));
+  g_return_if_fail (seconds >= 0);
+
+  loop->slow_callback_us = coro_seconds_to_us (seconds);
+}
+
+/**
+ * coro_loop_get_slow_callback_duration:
+ * @loop: a #CoroLoop
+ *
+ * Gets the threshold of debug mode's slow-callback reports; see
+ * [method@Coro.Loop.set_slow_callback_duration].
+ *
+ * Returns: the threshold in seconds
+ *
+ * Since: 1.0
+ */
+double
+coro_loop_get_slow_callback_duration (CoroLoop *loop)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), 0.0);
+
+  return loop->slow_callback_us / (double) G_USEC_PER_SEC;
+}
+
 /* Exception handler */
 
 typedef struct
@@ -655,6 +801,11 @@ release_replaced_handlers (CoroLoop *loop)
  * A handler may read @future (it is borrowed for the call: take a reference to keep
  * it) and may log, count or re-raise the error in its own way; it must not call
  * [method@Coro.Loop.call_exception_handler] for the same report.
+ *
+ * The "never retrieved" report reaches a handler set here in the loop's next pass, with
+ * the future kept alive until then, rather than inside the unref that dropped it: that
+ * unref can come from anywhere, such as a binding's garbage collector, which may not let
+ * the handler's language run. The default handler logs at once.
  *
  * Since: 1.0
  */
@@ -1319,6 +1470,118 @@ coro_loop_remove_writer (CoroLoop *loop,
   return remove_fd_callback (loop, fd, TRUE);
 }
 
+/* A future completed by the fd's reader or writer slot, which it occupies until then. */
+typedef struct
+{
+  CoroFuture parent;
+  int        fd;
+  gboolean   write;
+  gboolean   watching;
+} FdWaitFuture;
+
+static gboolean
+fd_wait_cancel (CoroFuture *future,
+                const char *msg)
+{
+  FdWaitFuture *self = (FdWaitFuture *) future;
+
+  if (self->watching)
+    {
+      self->watching = FALSE;
+      remove_fd_callback (future->loop, self->fd, self->write);
+    }
+  return coro_future_cancel_default (future, msg);
+}
+
+static const CoroFutureClass fd_wait_class = {
+  .name = "FdWait",
+  .cancel = fd_wait_cancel,
+};
+
+static void
+fd_wait_ready (gpointer user_data)
+{
+  FdWaitFuture *self = user_data;
+
+  coro_future_set_none (&self->parent, NULL);
+  self->watching = FALSE;
+  remove_fd_callback (self->parent.loop, self->fd, self->write);
+}
+
+/* The watch's data: released when the slot is given up, or taken by another callback. */
+static void
+fd_wait_released (gpointer user_data)
+{
+  FdWaitFuture *self = user_data;
+
+  if (self->watching)
+    {
+      self->watching = FALSE;
+      coro_future_cancel (&self->parent, "Another callback took over the file descriptor");
+    }
+  coro_future_unref (&self->parent);
+}
+
+static CoroFuture *
+fd_wait_new (CoroLoop *loop,
+             int       fd,
+             gboolean  write)
+{
+  FdWaitFuture *self = coro_future_alloc (loop, &fd_wait_class, sizeof (FdWaitFuture));
+
+  self->fd = fd;
+  self->write = write;
+  add_fd_callback (loop, fd, write, fd_wait_ready, coro_future_ref (&self->parent),
+                   fd_wait_released);
+  self->watching = TRUE;
+  return &self->parent;
+}
+
+/**
+ * coro_loop_wait_readable:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor
+ *
+ * Returns a future that completes (with no value) once @fd is readable, hung up or in
+ * error: [method@Coro.Loop.add_reader] as something to await. Until then it occupies
+ * @fd's reader: adding another reader cancels it, and cancelling it removes it.
+ *
+ * Returns: (transfer full): the wait
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_loop_wait_readable (CoroLoop *loop,
+                         int       fd)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  return fd_wait_new (loop, fd, FALSE);
+}
+
+/**
+ * coro_loop_wait_writable:
+ * @loop: a #CoroLoop
+ * @fd: a file descriptor
+ *
+ * Returns a future that completes once @fd is writable, hung up or in error; see
+ * [method@Coro.Loop.wait_readable]. It occupies @fd's writer until then.
+ *
+ * Returns: (transfer full): the wait
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_loop_wait_writable (CoroLoop *loop,
+                         int       fd)
+{
+  g_return_val_if_fail (CORO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  return fd_wait_new (loop, fd, TRUE);
+}
+
 /* Tasks */
 
 void
@@ -1411,6 +1674,14 @@ cancel_leftover_tasks (CoroLoop     *loop,
  *
  * Calling it from inside a running loop (a step or a callback) is an error.
  *
+ * SIGINT (Ctrl-C) is handled as asyncio's `Runner` does (Python 3.11+): while the run
+ * lasts, the first SIGINT cancels @future, and if @future ends cancelled the run fails
+ * with %CORO_ERROR_CANCELLED "Interrupted by SIGINT"; a second SIGINT, or one after
+ * @future is done, gets the default disposition and ends the process. This applies only
+ * when SIGINT has its default disposition and the loop has no SIGINT handler of its own
+ * ([method@Coro.Loop.add_signal_handler]); the default disposition is back when the run
+ * returns.
+ *
  * |[<!-- language="C" -->
  * g_autoptr(GError) error = NULL;
  *
@@ -1428,6 +1699,8 @@ coro_run (CoroFuture  *future,
           GError     **error)
 {
   g_autoptr(CoroFuture) owned = future;
+  CoroSigintGuard *sigint;
+  gboolean interrupted;
   GMainContext *context;
   CoroLoop *loop;
 
@@ -1453,6 +1726,7 @@ coro_run (CoroFuture  *future,
       return FALSE;
     }
 
+  sigint = coro_sigint_guard_new (loop, future);
   run_until_done (context, future);
   cancel_leftover_tasks (loop, context);
   /* A dispatch that stopped at its budget leaves queued the callbacks registered on the
@@ -1460,7 +1734,15 @@ coro_run (CoroFuture  *future,
    * now runs after them. */
   if (loop->ready.len > 0)
     run_until_done (context, future);
+  interrupted = coro_sigint_guard_free (sigint);
   g_main_context_unref (context);
 
+  if (interrupted && coro_future_cancelled (future))
+    {
+      /* asyncio raises KeyboardInterrupt: the cancellation is the interruption. */
+      coro_future_propagate (future, NULL);
+      g_set_error_literal (error, CORO_ERROR, CORO_ERROR_CANCELLED, "Interrupted by SIGINT");
+      return FALSE;
+    }
   return coro_future_propagate (future, error);
 }

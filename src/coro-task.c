@@ -401,6 +401,9 @@ task_resume (CoroTask *task)
 {
   CoroTask *previous = current_task;
 
+  if G_UNLIKELY (task->parent.loop->debug)
+    coro_loop_debug_note_task (task->parent.loop, task);
+
   for (;;)
     {
       CoroFuture *awaited;
@@ -418,7 +421,10 @@ task_resume (CoroTask *task)
               break;
             }
           /* The await the task is resuming from raises the cancellation, whatever the
-           * awaited future's own outcome. */
+           * awaited future's own outcome; asyncio has read its error by then. Only an
+           * error: a lock or item handed to the future was not seen, and goes back. */
+          if (task->awaiting != NULL && task->awaiting->error != NULL)
+            task->awaiting->flags |= CORO_FUTURE_FLAG_RETRIEVED;
           g_clear_pointer (&task->awaiting, coro_future_unref);
           task->awaiting = coro_future_alloc (task->parent.loop, &coro_future_class,
                                               sizeof (CoroFuture));

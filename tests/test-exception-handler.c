@@ -489,6 +489,51 @@ test_combinators_retrieve (void)
   CORO_TEST_END ();
 }
 
+/* A task cancelled just as the future it awaits fails: the cancellation wins and the
+ * future's error counts as seen, as in asyncio. */
+typedef struct
+{
+  CoroFuture *inner;
+} Awaiting;
+
+static gboolean awaiting_started;
+
+static void
+await_inner (CoroTask *task,
+             gpointer  frame)
+{
+  Awaiting *f = frame;
+
+  awaiting_started = TRUE;
+  coro_await (task, f->inner, NULL);
+}
+
+static void
+test_cancel_over_failure (void)
+{
+  CORO_TEST_BEGIN ();
+  Reports r;
+  CoroFuture *inner = coro_future_new ();
+  CoroTask *task;
+
+  install (&r);
+  awaiting_started = FALSE;
+  task = CORO_CREATE_TASK (await_inner, Awaiting, .inner = coro_future_ref (inner));
+  while (!awaiting_started)
+    g_main_context_iteration (NULL, TRUE);
+  /* The inner future fails, and before the task wakes up, it is cancelled. */
+  coro_future_set_error (inner, g_error_new_literal (CORO_ERROR, CORO_ERROR_FAILED, "lost"),
+                         NULL);
+  g_assert_true (coro_task_cancel (task, NULL));
+  coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
+  coro_future_unref (CORO_FUTURE (task));
+  coro_future_unref (inner);
+  coro_test_yield ();
+  g_assert_cmpuint (r.calls, ==, 0);
+  uninstall (&r);
+  CORO_TEST_END ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -510,6 +555,7 @@ main (int    argc,
   g_test_add_func ("/exception-handler/run-shutdown", test_run_shutdown);
   g_test_add_func ("/exception-handler/executor-cancelled", test_executor_cancelled);
   g_test_add_func ("/exception-handler/combinators-retrieve", test_combinators_retrieve);
+  g_test_add_func ("/exception-handler/cancel-over-failure", test_cancel_over_failure);
 
   return g_test_run ();
 }

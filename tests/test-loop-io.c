@@ -285,13 +285,13 @@ typedef struct
 {
   int      fds[2][2];
   guint    calls;
-  gboolean freed;
+  guint    freed;
 } Pair;
 
 static void
 pair_free (gpointer data)
 {
-  ((Pair *) data)->freed = TRUE;
+  ((Pair *) data)->freed++;
 }
 
 static void
@@ -303,7 +303,8 @@ remove_both (gpointer user_data)
   p->calls++;
   g_assert_true (coro_loop_remove_reader (loop, p->fds[0][0]));
   g_assert_true (coro_loop_remove_reader (loop, p->fds[1][0]));
-  g_assert_false (p->freed);
+  /* The other's data is released, the running one's only once it returns. */
+  g_assert_cmpuint (p->freed, ==, 1);
 }
 
 static void
@@ -316,7 +317,7 @@ test_remove_queued (void)
   make_pipe (p.fds[0]);
   make_pipe (p.fds[1]);
   coro_loop_add_reader (loop, p.fds[0][0], remove_both, &p, pair_free);
-  coro_loop_add_reader (loop, p.fds[1][0], remove_both, &p, NULL);
+  coro_loop_add_reader (loop, p.fds[1][0], remove_both, &p, pair_free);
   g_assert_cmpint (write (p.fds[0][1], "a", 1), ==, 1);
   g_assert_cmpint (write (p.fds[1][1], "b", 1), ==, 1);
   /* Both are readable in the same poll: whichever runs first removes the other. */
@@ -324,12 +325,66 @@ test_remove_queued (void)
     g_main_context_iteration (NULL, TRUE);
   coro_test_yield ();
   g_assert_cmpuint (p.calls, ==, 1);
-  g_assert_true (p.freed);
+  g_assert_cmpuint (p.freed, ==, 2);
   for (int i = 0; i < 2; i++)
     {
       close (p.fds[i][0]);
       close (p.fds[i][1]);
     }
+  CORO_TEST_END ();
+}
+
+static void
+test_wait_readable (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  CoroFuture *wait;
+  int fds[2];
+  int sv[2];
+  char c;
+
+  make_pipe (fds);
+  wait = coro_loop_wait_readable (loop, fds[0]);
+  coro_test_yield ();
+  g_assert_false (coro_future_done (wait));
+  g_assert_cmpint (write (fds[1], "x", 1), ==, 1);
+  coro_test_run (wait);
+  coro_future_unref (wait);
+  /* The reader slot is free again. */
+  g_assert_false (coro_loop_remove_reader (loop, fds[0]));
+  g_assert_cmpint (read (fds[0], &c, 1), ==, 1);
+
+  /* Cancelling gives the slot up. */
+  wait = coro_loop_wait_readable (loop, fds[0]);
+  g_assert_true (coro_future_cancel (wait, NULL));
+  g_assert_false (coro_loop_remove_reader (loop, fds[0]));
+  coro_future_unref (wait);
+
+  /* Another reader takes the slot over: the wait is cancelled. */
+  wait = coro_loop_wait_readable (loop, fds[0]);
+  coro_loop_add_reader (loop, fds[0], never_called, NULL, NULL);
+  g_assert_true (coro_future_cancelled (wait));
+  g_assert_true (coro_loop_remove_reader (loop, fds[0]));
+  coro_future_unref (wait);
+
+  /* Dropped while waiting: it keeps waiting, and goes once the fd is ready. */
+  coro_future_unref (coro_loop_wait_readable (loop, fds[0]));
+  g_assert_cmpint (write (fds[1], "y", 1), ==, 1);
+  coro_test_yield ();
+  coro_test_yield ();
+  g_assert_false (coro_loop_remove_reader (loop, fds[0]));
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
+  wait = coro_loop_wait_writable (loop, sv[0]);
+  coro_test_run (wait);
+  coro_future_unref (wait);
+  g_assert_false (coro_loop_remove_writer (loop, sv[0]));
+
+  close (fds[0]);
+  close (fds[1]);
+  close (sv[0]);
+  close (sv[1]);
   CORO_TEST_END ();
 }
 
@@ -381,6 +436,7 @@ main (int    argc,
   g_test_add_func ("/loop-io/reader-and-writer-same-fd", test_reader_and_writer_same_fd);
   g_test_add_func ("/loop-io/replace", test_replace);
   g_test_add_func ("/loop-io/remove-queued", test_remove_queued);
+  g_test_add_func ("/loop-io/wait-readable", test_wait_readable);
   g_test_add_func ("/loop-io/bad-fd", test_bad_fd);
 
   return g_test_run ();

@@ -32,9 +32,39 @@ typedef void (*CoroExecutorFunc) (CoroFuture   *result,
                                   GCancellable *cancellable,
                                   gpointer      user_data);
 
+#define CORO_TYPE_EXECUTOR (coro_executor_get_type ())
 CORO_AVAILABLE_IN_ALL
-CoroFuture *coro_run_in_executor (CoroExecutorFunc func,
-                                  gpointer         user_data,
-                                  GDestroyNotify   destroy) G_GNUC_WARN_UNUSED_RESULT;
+G_DECLARE_FINAL_TYPE (CoroExecutor, coro_executor, CORO, EXECUTOR, GObject)
+
+CORO_AVAILABLE_IN_ALL
+CoroFuture   *coro_run_in_executor     (CoroExecutorFunc func,
+                                        gpointer         user_data,
+                                        GDestroyNotify   destroy) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture   *coro_to_thread           (GThreadFunc      func,
+                                        gpointer         data,
+                                        GDestroyNotify   destroy) G_GNUC_WARN_UNUSED_RESULT;
+
+CORO_AVAILABLE_IN_ALL
+CoroExecutor *coro_executor_new        (guint            max_workers);
+CORO_AVAILABLE_IN_ALL
+CoroFuture   *coro_executor_submit     (CoroExecutor    *executor,
+                                        CoroExecutorFunc func,
+                                        gpointer         user_data,
+                                        GDestroyNotify   destroy) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+void          coro_executor_shutdown   (CoroExecutor    *executor,
+                                        gboolean         wait,
+                                        gboolean         cancel_futures);
+CORO_AVAILABLE_IN_ALL
+guint         coro_executor_get_max_workers (CoroExecutor *executor);
+CORO_AVAILABLE_IN_ALL
+gboolean      coro_executor_is_shutdown (CoroExecutor   *executor);
+
+CORO_AVAILABLE_IN_ALL
+void          coro_loop_set_default_executor      (CoroLoop     *loop,
+                                                   CoroExecutor *executor);
+CORO_AVAILABLE_IN_ALL
+CoroFuture   *coro_loop_shutdown_default_executor (CoroLoop     *loop) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

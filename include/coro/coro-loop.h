@@ -126,6 +126,32 @@ void        coro_loop_add_writer             (CoroLoop     *loop,
 CORO_AVAILABLE_IN_ALL
 gboolean    coro_loop_remove_writer          (CoroLoop     *loop,
                                               int           fd);
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_loop_wait_readable          (CoroLoop     *loop,
+                                              int           fd) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_loop_wait_writable          (CoroLoop     *loop,
+                                              int           fd) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_add_signal_handler     (CoroLoop     *loop,
+                                              int           signum,
+                                              CoroCallback  callback,
+                                              gpointer      user_data,
+                                              GDestroyNotify destroy,
+                                              GError      **error);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_remove_signal_handler  (CoroLoop     *loop,
+                                              int           signum);
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_set_debug              (CoroLoop     *loop,
+                                              gboolean      enabled);
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_loop_get_debug              (CoroLoop     *loop);
+CORO_AVAILABLE_IN_ALL
+void        coro_loop_set_slow_callback_duration (CoroLoop *loop,
+                                              double        seconds);
+CORO_AVAILABLE_IN_ALL
+double      coro_loop_get_slow_callback_duration (CoroLoop *loop);
 
 CORO_AVAILABLE_IN_ALL
 CoroHandle *coro_handle_ref                  (CoroHandle   *handle);

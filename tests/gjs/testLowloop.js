@@ -106,6 +106,59 @@ test('add_reader on a socket', () => {
     sock.close();
 });
 
+test('signal handler', () => {
+    const SIGUSR1 = 10;
+    const done = Coro.Future.new();
+    const seen = [];
+    assert(loop.add_signal_handler(SIGUSR1, () => {
+        seen.push('usr1');
+        done.set_none();
+    }), 'add_signal_handler');
+    const pid = new Gio.Credentials().get_unix_pid();
+    GLib.spawn_command_line_sync(`kill -USR1 ${pid}`);
+    Coro.run(done);
+    assertEq(seen.length, 1, 'the handler ran once');
+    assert(loop.remove_signal_handler(SIGUSR1), 'remove_signal_handler');
+    assertEq(loop.remove_signal_handler(SIGUSR1), false, 'nothing left to remove');
+    let threw = false;
+    try {
+        loop.add_signal_handler(9, () => {});
+    } catch (e) {
+        threw = e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT);
+    }
+    assert(threw, 'SIGKILL is refused');
+});
+
+// No JavaScript on worker threads: only what runs on the loop's thread.
+test('executor objects', () => {
+    const executor = Coro.Executor.new(3);
+    assertEq(executor.get_max_workers(), 3, 'max workers');
+    executor.shutdown(true, false);
+    assert(executor.is_shutdown(), 'is_shutdown');
+    let threw = false;
+    try {
+        Coro.run(executor.submit(() => {
+            throw new Error('must not run');
+        }));
+    } catch (e) {
+        threw = e.matches(Coro.error_quark(), Coro.Error.INVALID_STATE);
+    }
+    assert(threw, 'submit after shutdown fails');
+
+    const ctx = GLib.MainContext.new();
+    ctx.push_thread_default();
+    try {
+        const other = Coro.Loop.get_default();
+        assert(other !== loop, 'a loop of its own');
+        const done = other.shutdown_default_executor();
+        assert(done.done(), 'nothing to wait for');
+        Coro.run(done);
+        other.set_default_executor(null);
+    } finally {
+        ctx.pop_thread_default();
+    }
+});
+
 print(`1..${count}`);
 if (failures > 0)
     System.exit(1);

@@ -140,6 +140,105 @@ class TestFdWatches(CoroTestCase):
             os.close(w)
 
 
+    def test_wait_readable(self):
+        r, w = os.pipe()
+        try:
+            wait = self.loop.wait_readable(r)
+            self.assertFalse(wait.done())
+            os.write(w, b'x')
+            Coro.run(wait)
+            self.assertTrue(wait.done() and not wait.cancelled())
+            self.assertFalse(self.loop.remove_reader(r))
+            del wait
+        finally:
+            os.close(r)
+            os.close(w)
+
+
+class TestDebug(CoroTestCase):
+    def test_slow_callback_report(self):
+        import time
+        reports = []
+        self.loop.set_exception_handler(
+            lambda loop, message, error, future: reports.append(message))
+        self.loop.set_slow_callback_duration(0.05)
+        self.loop.set_debug(True)
+        try:
+            self.assertTrue(self.loop.get_debug())
+            self.loop.call_soon(lambda: time.sleep(0.1))
+            Coro.run(Coro.sleep(0))
+        finally:
+            self.loop.set_debug(False)
+            self.loop.set_slow_callback_duration(0.1)
+        self.assertEqual(len(reports), 1)
+        self.assertTrue(reports[0].startswith('Executing callback'), reports[0])
+        self.assertTrue(reports[0].endswith(' seconds'), reports[0])
+
+
+class TestSignals(CoroTestCase):
+    def test_signal_handler(self):
+        import signal
+        done = Coro.Future.new()
+        seen = []
+
+        def on_usr1(tag):
+            seen.append(tag)
+            done.set_none()
+
+        self.assertTrue(self.loop.add_signal_handler(signal.SIGUSR1, on_usr1, 'usr1'))
+        os.kill(os.getpid(), signal.SIGUSR1)
+        Coro.run(done)
+        self.assertEqual(seen, ['usr1'])
+        self.assertTrue(self.loop.remove_signal_handler(signal.SIGUSR1))
+        self.assertFalse(self.loop.remove_signal_handler(signal.SIGUSR1))
+
+        with self.assertRaises(GLib.Error) as cm:
+            self.loop.add_signal_handler(signal.SIGKILL, on_usr1, None)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(),
+                                             Gio.IOErrorEnum.INVALID_ARGUMENT))
+
+
+
+class TestExecutors(CoroTestCase):
+    def test_executor_submit_and_shutdown(self):
+        import threading
+        executor = Coro.Executor.new(2)
+        self.assertEqual(executor.get_max_workers(), 2)
+        main = threading.get_ident()
+        threads = []
+
+        def job(result, cancellable, n):
+            threads.append(threading.get_ident())
+            result.set_int(n * n)
+
+        jobs = [executor.submit(job, n) for n in range(5)]
+        Coro.run(Coro.gather(jobs, Coro.GatherFlags.NONE))
+        self.assertEqual([j.get_int() for j in jobs], [0, 1, 4, 9, 16])
+        self.assertNotIn(main, threads)
+        executor.shutdown(True, False)
+        self.assertTrue(executor.is_shutdown())
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(executor.submit(job, 1))
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.INVALID_STATE))
+        del jobs
+
+    def test_shutdown_default_executor(self):
+        def job(result, cancellable):
+            result.set_string('done')
+
+        first = Coro.run_in_executor(job)
+        Coro.run(self.loop.shutdown_default_executor())
+        self.assertEqual(first.get_string(), 'done')
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.run_in_executor(job))
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.INVALID_STATE))
+        self.loop.set_default_executor(None)
+        again = Coro.run_in_executor(job)
+        Coro.run(again)
+        self.assertEqual(again.get_string(), 'done')
+        del first, again
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
