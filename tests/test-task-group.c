@@ -11,6 +11,7 @@ typedef struct
   gboolean  fail;
   gboolean *cancelled;
   const char *name;
+  gboolean  fail_on_cancel;  /* a finally that raises */
 } Child;
 
 static void
@@ -24,7 +25,10 @@ child_end (CoroTask *task,
     {
       if (self->cancelled != NULL)
         *self->cancelled = TRUE;
-      coro_task_return_error (task, g_error_copy (coro_future_get_error (sleep)));
+      if (self->fail_on_cancel)
+        coro_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "failed in finally");
+      else
+        coro_task_return_error (task, g_error_copy (coro_future_get_error (sleep)));
     }
   else if (self->fail)
     coro_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed",
@@ -301,6 +305,26 @@ test_task_group_parent_cancelled (void)
   CORO_TEST_END ();
 }
 
+/* Cancelled from outside while waiting, and a child fails while being cancelled: the
+ * errors are kept, and the cancellation is not lost: the parent resumes cancelled. */
+static void
+test_task_group_outside_cancel_with_errors (void)
+{
+  CORO_TEST_BEGIN ();
+  Scenario s = { .children = { { .delay = 10, .fail_on_cancel = TRUE } },
+                 .n_children = 1, .body_sleep = 1 };
+  CoroFuture *parent = CORO_FUTURE (CORO_CREATE_TASK (parent_start, ParentFrame, .s = &s));
+  CoroFuture *canceller = CORO_FUTURE (CORO_CREATE_TASK (canceller_start, Canceller,
+                                                         .victim = parent));
+
+  coro_test_run_fails (parent, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpuint (coro_task_group_get_n_errors (s.group), ==, 1);
+  g_assert_cmpstr (coro_task_group_get_error (s.group, 0)->message, ==, "failed in finally");
+  coro_future_unref (canceller);
+  scenario_clear (&s, parent);
+  CORO_TEST_END ();
+}
+
 /* A group with no child ends at once, without a loop pass. */
 static void
 test_task_group_empty (void)
@@ -550,6 +574,8 @@ main (int   argc,
   g_test_add_func ("/task-group/body-error", test_task_group_body_error);
   g_test_add_func ("/task-group/failure-while-waiting", test_task_group_failure_while_waiting);
   g_test_add_func ("/task-group/parent-cancelled", test_task_group_parent_cancelled);
+  g_test_add_func ("/task-group/outside-cancel-with-errors",
+                   test_task_group_outside_cancel_with_errors);
   g_test_add_func ("/task-group/empty", test_task_group_empty);
   g_test_add_func ("/task-group/futures", test_task_group_futures);
   g_test_add_func ("/task-group/shutting-down", test_task_group_shutting_down);
