@@ -325,6 +325,79 @@ test_task_group_outside_cancel_with_errors (void)
   CORO_TEST_END ();
 }
 
+/* async with timeout (1): async with TaskGroup () as tg: tg.create_task (sleep (10))
+ * The timeout cancels the parent, the group cancels its child and ends cancelled, and
+ * the scope turns that into a timeout. */
+typedef struct
+{
+  CoroTaskGroup *group;
+  CoroTimeout   *cm;
+  gboolean       child_cancelled;
+  GError        *result;
+} TimedGroup;
+
+typedef struct
+{
+  TimedGroup *t;
+} TimedGroupFrame;
+
+static void
+timed_group_exit (CoroTask *task,
+                  gpointer  frame)
+{
+  TimedGroup *t = ((TimedGroupFrame *) frame)->t;
+  const GError *caught = coro_future_get_error (coro_task_get_awaited (task));
+
+  g_assert_false (coro_timeout_exit (t->cm, caught, &t->result));
+  coro_task_return (task);
+}
+
+static void
+timed_group_body (CoroTask *task,
+                  gpointer  frame)
+{
+  TimedGroup *t = ((TimedGroupFrame *) frame)->t;
+  const GError *caught = coro_future_get_error (coro_task_get_awaited (task));
+
+  g_assert_error (caught, CORO_ERROR, CORO_ERROR_CANCELLED);
+  coro_await_catch (task, coro_task_group_wait (t->group, caught), timed_group_exit);
+}
+
+static void
+timed_group_start (CoroTask *task,
+                   gpointer  frame)
+{
+  TimedGroup *t = ((TimedGroupFrame *) frame)->t;
+
+  t->cm = coro_timeout_new (1);
+  g_assert_true (coro_timeout_enter (t->cm, task, NULL));
+  t->group = coro_task_group_new ();
+  CORO_TASK_GROUP_CREATE_TASK (t->group, NULL, child_start, Child, .delay = 10,
+                               .cancelled = &t->child_cancelled);
+  coro_await_catch (task, coro_sleep (5), timed_group_body);
+}
+
+static void
+test_task_group_in_timeout (void)
+{
+  CORO_TEST_BEGIN ();
+  TimedGroup t = { 0 };
+  CoroFuture *task = CORO_FUTURE (CORO_CREATE_TASK (timed_group_start, TimedGroupFrame, .t = &t));
+  double start = now ();
+
+  coro_test_run (task);
+  g_assert_cmpfloat_with_epsilon (now () - start, 1, 1e-9);
+  g_assert_true (t.child_cancelled);
+  g_assert_error (t.result, CORO_ERROR, CORO_ERROR_TIMEOUT);
+  g_assert_true (coro_timeout_expired (t.cm));
+  g_assert_cmpuint (coro_task_cancelling ((CoroTask *) task), ==, 0);
+  g_clear_error (&t.result);
+  g_object_unref (t.cm);
+  g_object_unref (t.group);
+  coro_future_unref (task);
+  CORO_TEST_END ();
+}
+
 /* A group with no child ends at once, without a loop pass. */
 static void
 test_task_group_empty (void)
@@ -576,6 +649,7 @@ main (int   argc,
   g_test_add_func ("/task-group/parent-cancelled", test_task_group_parent_cancelled);
   g_test_add_func ("/task-group/outside-cancel-with-errors",
                    test_task_group_outside_cancel_with_errors);
+  g_test_add_func ("/task-group/in-timeout", test_task_group_in_timeout);
   g_test_add_func ("/task-group/empty", test_task_group_empty);
   g_test_add_func ("/task-group/futures", test_task_group_futures);
   g_test_add_func ("/task-group/shutting-down", test_task_group_shutting_down);
