@@ -434,6 +434,23 @@ coro_task_group_wait (CoroTaskGroup *group,
 }
 
 /**
+ * coro_task_group_join:
+ * @group: a #CoroTaskGroup
+ *
+ * The same as [method@Coro.TaskGroup.wait] with no body error: for a scope whose body
+ * did not fail, and for bindings, which cannot pass a %NULL error.
+ *
+ * Returns: (transfer full): the future
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_task_group_join (CoroTaskGroup *group)
+{
+  return coro_task_group_wait (group, NULL);
+}
+
+/**
  * coro_task_group_get_n_tasks:
  * @group: a #CoroTaskGroup
  *

@@ -38,6 +38,8 @@ CORO_AVAILABLE_IN_ALL
 CoroFuture    *coro_task_group_wait         (CoroTaskGroup  *group,
                                              const GError   *body_error) G_GNUC_WARN_UNUSED_RESULT;
 CORO_AVAILABLE_IN_ALL
+CoroFuture    *coro_task_group_join         (CoroTaskGroup  *group) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
 guint          coro_task_group_get_n_tasks  (CoroTaskGroup  *group);
 CORO_AVAILABLE_IN_ALL
 guint          coro_task_group_get_n_errors (CoroTaskGroup  *group);
