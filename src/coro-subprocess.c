@@ -587,38 +587,46 @@ coro_process_wait (CoroProcess *process)
 
 /* wait_with_timeout: wait_for (wait ()), then kill and reap on timeout */
 
+/* The timeout helpers: asyncio's `wait_for (op, t)`, and on timeout `kill ()` and
+ * `wait ()` before the TimeoutError, for the wait and the communicate alike. */
+typedef CoroFuture *(*ProcessOp) (CoroProcess *process,
+                                  GBytes      *input);
+
 typedef struct
 {
-  CoroProcess *process;
+  CoroProcess *process; /* owned, released by a defer */
+  GBytes      *input;   /* the communicate's; owned, released by a defer */
+  ProcessOp    op;
   double       timeout;
-} WaitTimeout;
+  const char  *what;    /* "exit", "finish": for the error message */
+} KillOnTimeout;
 
-static void wait_timeout_checked (CoroTask *task,
-                                  gpointer  frame);
-static void wait_timeout_reaped  (CoroTask *task,
-                                  gpointer  frame);
+static void kill_on_timeout_checked (CoroTask *task,
+                                     gpointer  frame);
+static void kill_on_timeout_reaped  (CoroTask *task,
+                                     gpointer  frame);
 
 static void
-wait_timeout_start (CoroTask *task,
-                    gpointer  frame)
+kill_on_timeout_start (CoroTask *task,
+                       gpointer  frame)
 {
-  WaitTimeout *f = frame;
+  KillOnTimeout *f = frame;
 
-  coro_await_catch (task, coro_wait_for (coro_process_wait (f->process), f->timeout),
-                    wait_timeout_checked);
+  coro_await_catch (task, coro_wait_for (f->op (f->process, f->input), f->timeout),
+                    kill_on_timeout_checked);
 }
 
 static void
-wait_timeout_checked (CoroTask *task,
-                      gpointer  frame)
+kill_on_timeout_checked (CoroTask *task,
+                         gpointer  frame)
 {
-  WaitTimeout *f = frame;
-  CoroFuture *waited = coro_task_get_awaited (task);
-  const GError *error = coro_future_get_error (waited);
+  KillOnTimeout *f = frame;
+  CoroFuture *done = coro_task_get_awaited (task);
+  const GError *error = coro_future_get_error (done);
 
   if (error == NULL)
     {
-      coro_task_return_int (task, coro_future_get_int (waited, NULL));
+      coro_task_return_future (task, coro_future_ref (done));
       return;
     }
   if (!g_error_matches (error, CORO_ERROR, CORO_ERROR_TIMEOUT))
@@ -628,18 +636,52 @@ wait_timeout_checked (CoroTask *task,
     }
 
   coro_process_kill (f->process, NULL);
-  coro_await (task, coro_process_wait (f->process), wait_timeout_reaped);
+  coro_await (task, coro_process_wait (f->process), kill_on_timeout_reaped);
 }
 
 static void
-wait_timeout_reaped (CoroTask *task,
-                     gpointer  frame)
+kill_on_timeout_reaped (CoroTask *task,
+                        gpointer  frame)
 {
-  WaitTimeout *f = frame;
+  KillOnTimeout *f = frame;
 
   coro_task_return_new_error (task, CORO_ERROR, CORO_ERROR_TIMEOUT,
-                              "Process %d did not exit within %g s and was killed",
-                              f->process->pid, f->timeout);
+                              "Process %d did not %s within %g s and was killed",
+                              f->process->pid, f->what, f->timeout);
+}
+
+static void
+input_unref (gpointer data)
+{
+  g_bytes_unref (data);
+}
+
+static CoroFuture *
+kill_on_timeout (CoroProcess *process,
+                 GBytes      *input,
+                 ProcessOp    op,
+                 double       timeout,
+                 const char  *what,
+                 const char  *name)
+{
+  CoroTask *task = CORO_TASK_NEW (kill_on_timeout_start, KillOnTimeout,
+                                  .process = process, .input = input, .op = op,
+                                  .timeout = timeout, .what = what);
+
+  if (name != NULL)
+    coro_task_set_name (task, name);
+  coro_task_defer (task, g_object_unref, g_object_ref (process));
+  if (input != NULL)
+    coro_task_defer (task, input_unref, g_bytes_ref (input));
+  coro_task_start (task);
+  return CORO_FUTURE (task);
+}
+
+static CoroFuture *
+op_wait (CoroProcess *process,
+         GBytes      *input)
+{
+  return coro_process_wait (process);
 }
 
 /**
@@ -671,14 +713,9 @@ CoroFuture *
 coro_process_wait_with_timeout (CoroProcess *process,
                                 double       timeout)
 {
-  CoroTask *task;
-
   g_return_val_if_fail (CORO_IS_PROCESS (process), NULL);
 
-  task = CORO_CREATE_TASK (wait_timeout_start, WaitTimeout,
-                           .process = g_object_ref (process), .timeout = timeout);
-  coro_task_defer (task, g_object_unref, process);
-  return CORO_FUTURE (task);
+  return kill_on_timeout (process, NULL, op_wait, timeout, "exit", NULL);
 }
 
 /* communicate: feed stdin, read stdout and stderr to their ends, all at once (so a child
@@ -712,12 +749,6 @@ is_closed_pipe_error (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
-}
-
-static void
-communicate_free_input (gpointer data)
-{
-  g_bytes_unref (data);
 }
 
 typedef struct
@@ -893,7 +924,7 @@ communicate_start (CoroTask *task,
       parts[0] = start_subtask (self, feed_start,
                                 &(Feed) { .process = self, .input = f->input }, sizeof (Feed));
       if (f->input != NULL)
-        coro_task_defer ((CoroTask *) parts[0], communicate_free_input, g_bytes_ref (f->input));
+        coro_task_defer ((CoroTask *) parts[0], input_unref, g_bytes_ref (f->input));
     }
   else
     parts[0] = coro_future_new_done (coro_loop_get_current ());
@@ -991,66 +1022,16 @@ coro_process_communicate (CoroProcess *process,
   coro_task_set_name (task, COMMUNICATE_NAME);
   coro_task_defer (task, g_object_unref, g_object_ref (process));
   if (input != NULL)
-    coro_task_defer (task, communicate_free_input, g_bytes_ref (input));
+    coro_task_defer (task, input_unref, g_bytes_ref (input));
   coro_task_start (task);
   return CORO_FUTURE (task);
 }
 
-typedef struct
+static CoroFuture *
+op_communicate (CoroProcess *process,
+                GBytes      *input)
 {
-  CoroProcess *process;
-  GBytes      *input;
-  double       timeout;
-} CommunicateTimeout;
-
-static void communicate_timeout_checked (CoroTask *task,
-                                         gpointer  frame);
-static void communicate_timeout_reaped  (CoroTask *task,
-                                         gpointer  frame);
-
-static void
-communicate_timeout_start (CoroTask *task,
-                           gpointer  frame)
-{
-  CommunicateTimeout *f = frame;
-
-  coro_await_catch (task,
-                    coro_wait_for (coro_process_communicate (f->process, f->input), f->timeout),
-                    communicate_timeout_checked);
-}
-
-static void
-communicate_timeout_checked (CoroTask *task,
-                             gpointer  frame)
-{
-  CommunicateTimeout *f = frame;
-  CoroFuture *communicated = coro_task_get_awaited (task);
-  const GError *error = coro_future_get_error (communicated);
-
-  if (error == NULL)
-    {
-      coro_task_return_future (task, coro_future_ref (communicated));
-      return;
-    }
-  if (!g_error_matches (error, CORO_ERROR, CORO_ERROR_TIMEOUT))
-    {
-      coro_task_return_error (task, g_error_copy (error));
-      return;
-    }
-
-  coro_process_kill (f->process, NULL);
-  coro_await (task, coro_process_wait (f->process), communicate_timeout_reaped);
-}
-
-static void
-communicate_timeout_reaped (CoroTask *task,
-                            gpointer  frame)
-{
-  CommunicateTimeout *f = frame;
-
-  coro_task_return_new_error (task, CORO_ERROR, CORO_ERROR_TIMEOUT,
-                              "Process %d did not finish within %g s and was killed",
-                              f->process->pid, f->timeout);
+  return coro_process_communicate (process, input);
 }
 
 /**
@@ -1086,18 +1067,10 @@ coro_process_communicate_with_timeout (CoroProcess *process,
                                        GBytes      *input,
                                        double       timeout)
 {
-  CoroTask *task;
-
   g_return_val_if_fail (CORO_IS_PROCESS (process), NULL);
 
-  task = CORO_TASK_NEW (communicate_timeout_start, CommunicateTimeout,
-                        .process = process, .input = input, .timeout = timeout);
-  coro_task_set_name (task, COMMUNICATE_TIMEOUT_NAME);
-  coro_task_defer (task, g_object_unref, g_object_ref (process));
-  if (input != NULL)
-    coro_task_defer (task, communicate_free_input, g_bytes_ref (input));
-  coro_task_start (task);
-  return CORO_FUTURE (task);
+  return kill_on_timeout (process, input, op_communicate, timeout, "finish",
+                          COMMUNICATE_TIMEOUT_NAME);
 }
 
 /**
