@@ -90,9 +90,30 @@ coro_task_group_finalize (GObject *object)
   G_OBJECT_CLASS (coro_task_group_parent_class)->finalize (object);
 }
 
+static void group_parent_ended (gpointer data);
+
+/* The parent is the task running when the group is made, however it is made: by
+ * coro_task_group_new () or by a binding's constructor (`Coro.TaskGroup ()`). */
+static void
+coro_task_group_constructed (GObject *object)
+{
+  CoroTaskGroup *self = CORO_TASK_GROUP (object);
+  CoroTask *parent = coro_current_task ();
+
+  G_OBJECT_CLASS (coro_task_group_parent_class)->constructed (object);
+
+  self->loop = coro_loop_get_current ();
+  if (parent != NULL && !coro_future_done (CORO_FUTURE (parent)))
+    {
+      self->parent = parent;
+      coro_task_defer (parent, group_parent_ended, g_object_ref (self));
+    }
+}
+
 static void
 coro_task_group_class_init (CoroTaskGroupClass *klass)
 {
+  G_OBJECT_CLASS (klass)->constructed = coro_task_group_constructed;
   G_OBJECT_CLASS (klass)->finalize = coro_task_group_finalize;
 }
 
@@ -126,16 +147,7 @@ group_parent_ended (gpointer data)
 CoroTaskGroup *
 coro_task_group_new (void)
 {
-  CoroTaskGroup *self = g_object_new (CORO_TYPE_TASK_GROUP, NULL);
-  CoroTask *parent = coro_current_task ();
-
-  self->loop = coro_loop_get_current ();
-  if (parent != NULL && !coro_future_done (CORO_FUTURE (parent)))
-    {
-      self->parent = parent;
-      coro_task_defer (parent, group_parent_ended, g_object_ref (self));
-    }
-  return self;
+  return g_object_new (CORO_TYPE_TASK_GROUP, NULL);
 }
 
 /**

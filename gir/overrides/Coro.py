@@ -392,3 +392,87 @@ def shield(aw):
 
 
 __all__ += ['wait_for', 'shield']
+
+
+# Scopes: `async with Coro.timeout (d):` and `async with Coro.TaskGroup () as tg:`, for
+# coroutines Coro drives. Both end with the C scope's exit, given the body's exception as
+# a GLib.Error.
+
+def _as_error(exc):
+    """The GLib.Error a scope's C exit is given for the body's exception ``exc``."""
+    if isinstance(exc, GLib.Error):
+        return exc
+    if isinstance(exc, asyncio.CancelledError):
+        return GLib.Error.new_literal(Coro.error_quark(),
+                                      str(exc.args[0]) if exc.args else 'Task was cancelled',
+                                      Coro.Error.CANCELLED)
+    return GLib.Error.new_literal(Coro.error_quark(), '%s: %s' % (type(exc).__name__, exc),
+                                  Coro.Error.FAILED)
+
+
+# PyGObject 3.42 cannot pass None for a GError argument: a body that succeeded is told to
+# the C exit as an error that is no cancellation, which the exit treats the same way.
+_NO_ERROR = GLib.Error.new_literal(Coro.error_quark(), 'no error', Coro.Error.FAILED)
+
+
+class Timeout(Coro.Timeout):
+    """asyncio.Timeout: ``async with Coro.timeout (delay):`` cancels the running task when
+    the deadline passes and turns that cancellation into Coro.TimeoutError (a
+    TimeoutError) at the end of the block; reschedule(), when() and expired() as in
+    asyncio (when() is infinity for no deadline)."""
+
+    async def __aenter__(self):
+        self.enter(None)
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        passed = _NO_ERROR if exc is None else _as_error(exc)
+        try:
+            self.exit(passed)
+        except GLib.Error as e:
+            if e.matches(Coro.error_quark(), Coro.Error.TIMEOUT):
+                raise TimeoutError(e.message, e.domain, e.code) from exc
+            if (e.domain, e.code, e.message) != (passed.domain, passed.code, passed.message):
+                raise  # the scope was misused: not entered, or exited twice
+        return False  # the body's own exception, if any, goes on
+
+
+Timeout = override(Timeout)
+
+
+def timeout(delay):
+    """asyncio.timeout(): a scope with a deadline ``delay`` seconds from now (None: none)."""
+    return Timeout.new(float('inf') if delay is None else delay)
+
+
+def timeout_at(when):
+    """asyncio.timeout_at(): a scope with a deadline on the loop's clock (None: none)."""
+    return Timeout.new_at(float('inf') if when is None else when)
+
+
+class TaskGroup(Coro.TaskGroup):
+    """asyncio.TaskGroup: ``async with Coro.TaskGroup () as tg: tg.create_task (coro)``.
+    The first child to fail cancels the others and the task running the block; the block
+    then raises a GLib.Error with code TASK_GROUP whose children's errors are
+    get_error (i) for i in range (get_n_errors ())."""
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        await (self.join() if exc is None else self.wait(_as_error(exc)))
+        return False
+
+    def create_task(self, coro, name=None):
+        """Runs the coroutine ``coro`` as a task of the group, and returns the task."""
+        task = _start(coro, name)[0]
+        try:
+            self.add(task)
+        except GLib.Error:
+            task.cancel()
+            raise
+        return task
+
+
+TaskGroup = override(TaskGroup)
+__all__ += ['Timeout', 'timeout', 'timeout_at', 'TaskGroup']
