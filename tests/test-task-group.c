@@ -635,6 +635,53 @@ test_eager_cancel_and_outside (void)
   CORO_TEST_END ();
 }
 
+/* A group constructed the GObject way (as bindings do) also takes the running task as
+ * its parent, and one made outside a task has none. */
+typedef struct
+{
+  CoroTaskGroup *group;
+} Constructed;
+
+static void
+constructed_start (CoroTask *task,
+                   gpointer  frame)
+{
+  Constructed *self = frame;
+
+  self->group = g_object_new (CORO_TYPE_TASK_GROUP, NULL);
+  g_assert_true (coro_task_group_get_parent (self->group) == task);
+  coro_await (task, coro_task_group_join (self->group), NULL);
+}
+
+static void
+constructed_step (CoroTask *task,
+                  gpointer  frame)
+{
+  Constructed *self = frame;
+
+  if (self->group == NULL)
+    constructed_start (task, frame);
+  else
+    coro_task_return (task);
+}
+
+static void
+test_task_group_constructed_parent (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroTask *task = CORO_CREATE_TASK (constructed_step, Constructed, NULL);
+  Constructed *frame = coro_task_get_frame (task);
+  CoroTaskGroup *outside = g_object_new (CORO_TYPE_TASK_GROUP, NULL);
+
+  g_assert_null (coro_task_group_get_parent (outside));
+  g_object_unref (outside);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_null (coro_task_group_get_parent (frame->group));
+  g_clear_object (&frame->group);
+  coro_future_unref (CORO_FUTURE (task));
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -642,6 +689,7 @@ main (int   argc,
   coro_test_init (&argc, &argv);
 
   g_test_add_func ("/task-group/basic", test_task_group_basic);
+  g_test_add_func ("/task-group/constructed-parent", test_task_group_constructed_parent);
   g_test_add_func ("/task-group/failure-cancels", test_task_group_failure_cancels);
   g_test_add_func ("/task-group/two-errors", test_task_group_two_errors);
   g_test_add_func ("/task-group/body-error", test_task_group_body_error);

@@ -559,5 +559,145 @@ class TestRelease(CoroutineTestCase):
         self.assertIsNone(ref())
 
 
+class TestScopes(CoroutineTestCase):
+    """async with Coro.timeout () / Coro.timeout_at () / Coro.TaskGroup ()."""
+
+    def test_timeout_fires(self):
+        async def main():
+            async with Coro.timeout(1) as cm:
+                await Coro.sleep(10)
+            return 'not reached'
+
+        with self.assertRaises(TimeoutError) as cm:
+            Coro.run(main())
+        self.assertTrue(is_error(cm.exception, Coro.Error.TIMEOUT))
+        self.assertAlmostEqual(self.elapsed(), 1, places=6)
+
+    def test_timeout_in_time_and_expired(self):
+        async def main():
+            async with Coro.timeout(5) as cm:
+                await Coro.sleep(1)
+            return cm.expired(), cm.when()
+
+        expired, when = Coro.run(main())
+        self.assertFalse(expired)
+        self.assertAlmostEqual(when - self.start, 5, places=6)
+
+    def test_timeout_none_and_reschedule(self):
+        async def main():
+            async with Coro.timeout(None) as cm:
+                self.assertEqual(cm.when(), float('inf'))
+                cm.reschedule(self.loop.time() + 2)
+                await Coro.sleep(10)
+
+        with self.assertRaises(TimeoutError):
+            Coro.run(main())
+        self.assertAlmostEqual(self.elapsed(), 2, places=6)
+
+    def test_timeout_at(self):
+        async def main():
+            async with Coro.timeout_at(self.loop.time() + 3):
+                await Coro.sleep(10)
+
+        with self.assertRaises(TimeoutError):
+            Coro.run(main())
+        self.assertAlmostEqual(self.elapsed(), 3, places=6)
+
+    def test_nested_inner_fires(self):
+        async def main():
+            seen = []
+            async with Coro.timeout(10):
+                try:
+                    async with Coro.timeout(1):
+                        await Coro.sleep(3)
+                except TimeoutError:
+                    seen.append('inner')
+                await Coro.sleep(1)
+            return seen
+
+        self.assertEqual(Coro.run(main()), ['inner'])
+        self.assertAlmostEqual(self.elapsed(), 2, places=6)
+
+    def test_outer_cancel_stays_a_cancellation(self):
+        async def body():
+            async with Coro.timeout(10):
+                await Coro.sleep(3600)
+
+        async def main():
+            task = Coro.create_task(body())
+            await Coro.sleep(1)
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                return 'cancelled'
+
+        self.assertEqual(Coro.run(main()), 'cancelled')
+
+    def test_other_errors_pass_through(self):
+        async def main():
+            async with Coro.timeout(1):
+                raise KeyError('k')
+
+        with self.assertRaises(KeyError):
+            Coro.run(main())
+
+    def test_timeout_outside_a_task(self):
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.timeout(1).enter(None)
+        self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
+
+    def test_task_group_waits_for_all(self):
+        async def child(delay, value):
+            await Coro.sleep(delay)
+            return value
+
+        async def main():
+            async with Coro.TaskGroup() as tg:
+                a = tg.create_task(child(1, 'a'))
+                b = tg.create_task(child(2, 'b'))
+            return a.result(), b.result(), self.elapsed()
+
+        self.assertEqual(Coro.run(main())[:2], ('a', 'b'))
+        self.assertAlmostEqual(self.elapsed(), 2, places=6)
+
+    def test_task_group_failure_cancels_siblings_and_body(self):
+        async def child(delay, value):
+            await Coro.sleep(delay)
+            return value
+
+        async def boom():
+            await Coro.sleep(0.5)
+            raise ValueError('boom')
+
+        async def main():
+            tg = Coro.TaskGroup()
+            try:
+                async with tg:
+                    slow = tg.create_task(child(5, 'slow'))
+                    tg.create_task(boom())
+                    await Coro.sleep(10)  # cancelled when boom fails
+            except GLib.Error as e:
+                return (is_error(e, Coro.Error.TASK_GROUP), tg.get_n_errors(),
+                        tg.get_error(0).message, slow.cancelled())
+
+        self.assertEqual(Coro.run(main()), (True, 1, 'ValueError: boom', True))
+        self.assertAlmostEqual(self.elapsed(), 0.5, places=6)
+
+    def test_task_group_closed_refuses_tasks(self):
+        async def noop():
+            return None
+
+        async def main():
+            async with Coro.TaskGroup() as tg:
+                pass
+            late = noop()
+            try:
+                tg.create_task(late)
+            except GLib.Error as e:
+                return is_error(e, Coro.Error.INVALID_STATE)
+
+        self.assertTrue(Coro.run(main()))
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
