@@ -112,6 +112,169 @@ class TestStreams(unittest.TestCase):
                                              Gio.IOErrorEnum.CONNECTION_REFUSED))
 
 
+
+class TestStreamsMore(unittest.TestCase):
+
+    def setUp(self):
+        self.loop = Coro.Loop.get_default()
+        gc.collect()
+        self.baseline = self.loop.get_n_futures()
+
+    def tearDown(self):
+        gc.collect()
+        Coro.run(Coro.sleep(0))
+        gc.collect()
+        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
+
+    def connect_pair(self):
+        """A TCP server and one connection: returns (server, client writer, server writer)."""
+        accepted = []
+
+        def client_connected(reader, writer):
+            accepted.append(writer)
+            return None
+
+        started = Coro.start_server('127.0.0.1', 0, client_connected)
+        Coro.run(started)
+        server = started.get_object()
+        opening = Coro.open_connection('127.0.0.1', server.get_port())
+        Coro.run(opening)
+        client = opening.get_object()
+        while not accepted:
+            Coro.run(Coro.sleep(0))
+        return server, client, accepted[0]
+
+    def shut(self, server, *writers):
+        for w in writers:
+            w.close()
+            Coro.run(w.wait_closed())
+        server.close()
+        Coro.run(server.wait_closed())
+
+    def test_memory_reader(self):
+        reader = Coro.StreamReader.new(Gio.MemoryInputStream.new_from_data(b'ab\ncdXYefghij'))
+        self.assertIsInstance(reader.get_stream(), Gio.InputStream)
+        line = reader.readline()
+        Coro.run(line)
+        self.assertEqual(bytes(line.get_value().get_data()), b'ab\n')
+        until = reader.readuntil(b'XY')
+        Coro.run(until)
+        self.assertEqual(bytes(until.get_value().get_data()), b'cdXY')
+        exactly = reader.readexactly(2)
+        Coro.run(exactly)
+        self.assertEqual(bytes(exactly.get_value().get_data()), b'ef')
+        some = reader.read(2)
+        Coro.run(some)
+        self.assertEqual(bytes(some.get_value().get_data()), b'gh')
+        self.assertFalse(reader.at_eof())
+        rest = reader.read(-1)
+        Coro.run(rest)
+        self.assertEqual(bytes(rest.get_value().get_data()), b'ij')
+        self.assertTrue(reader.at_eof())
+
+    def test_readuntil_limit_overrun(self):
+        reader = Coro.StreamReader.new(Gio.MemoryInputStream.new_from_data(b'0123456789;'))
+        reader.set_limit(4)
+        self.assertEqual(reader.get_limit(), 4)
+        until = reader.readuntil(b';')
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(until)
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.LIMIT_OVERRUN))
+
+    def test_readexactly_incomplete_memory(self):
+        reader = Coro.StreamReader.new(Gio.MemoryInputStream.new_from_data(b'abc'))
+        exactly = reader.readexactly(5)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(exactly)
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.INCOMPLETE_READ))
+        self.assertEqual(bytes(reader.get_partial().get_data()), b'abc')
+        self.assertTrue(reader.at_eof())
+
+    def test_writer_api(self):
+        server, client, peer = self.connect_pair()
+        reader = peer.get_reader()
+        self.assertFalse(client.is_closing())
+        self.assertTrue(client.can_write_eof())
+        self.assertEqual(client.get_peername().get_port(), server.get_port())
+        self.assertEqual(peer.get_sockname().get_port(), server.get_port())
+        self.assertEqual(client.get_sockname().get_port(), peer.get_peername().get_port())
+        client.set_write_buffer_limits(1024, 0)
+        self.assertTrue(client.write(b'one '))
+        self.assertTrue(client.writelines([GLib.Bytes.new(b'two '), GLib.Bytes.new(b'three ')]))
+        self.assertTrue(client.write_bytes(GLib.Bytes.new(b'four')))
+        Coro.run(client.drain())
+        self.assertEqual(client.get_write_buffer_size(), 0)
+        self.assertTrue(client.write_eof())
+        rest = reader.read(-1)
+        Coro.run(rest)
+        self.assertEqual(bytes(rest.get_value().get_data()), b'one two three four')
+        self.assertTrue(reader.at_eof())
+        client.close()
+        self.assertTrue(client.is_closing())
+        self.shut(server, client, peer)
+
+    def test_server_api(self):
+        server, client, peer = self.connect_pair()
+        self.assertTrue(server.is_serving())
+        self.assertGreater(server.get_port(), 0)
+        sockets = server.get_sockets()
+        self.assertGreaterEqual(len(sockets), 1)
+        self.assertIsInstance(sockets[0], Gio.Socket)
+        self.assertEqual(server.get_n_clients(), 1)
+        server.close()
+        self.assertFalse(server.is_serving())
+        server.close_clients()
+        eof = client.get_reader().read(-1)
+        Coro.run(eof)
+        self.assertEqual(eof.get_value().get_size(), 0)
+        Coro.run(server.wait_closed())
+        self.assertEqual(server.get_n_clients(), 0)
+        client.close()
+        Coro.run(client.wait_closed())
+
+    def test_server_abort_clients(self):
+        server, client, peer = self.connect_pair()
+        self.assertEqual(server.get_n_clients(), 1)
+        server.close()
+        server.abort_clients()
+        Coro.run(server.wait_closed())
+        self.assertEqual(server.get_n_clients(), 0)
+        self.assertTrue(peer.is_closing())
+        client.close()
+        Coro.run(client.wait_closed())
+
+    def test_unix_round_trip(self):
+        tmp = GLib.Dir.make_tmp('coro-unix-XXXXXX')
+        path = os.path.join(tmp, 'sock')
+        got = []
+
+        def client_connected(reader, writer):
+            line = reader.readline()
+
+            def reply(fut):
+                got.append(bytes(fut.get_value().get_data()))
+                writer.write(b'ack\n')
+                writer.close()
+            line.add_done_callback(reply)
+            return line
+
+        started = Coro.start_unix_server(path, client_connected)
+        Coro.run(started)
+        server = started.get_object()
+        opening = Coro.open_unix_connection(path)
+        Coro.run(opening)
+        writer = opening.get_object()
+        writer.write(b'hi unix\n')
+        line = writer.get_reader().readline()
+        Coro.run(line)
+        self.assertEqual(bytes(line.get_value().get_data()), b'ack\n')
+        self.assertEqual(got, [b'hi unix\n'])
+        self.shut(server, writer)
+        if os.path.exists(path):
+            os.unlink(path)
+        os.rmdir(tmp)
+
+
 if __name__ == '__main__':
     result = unittest.main(exit=False, verbosity=2).result
     sys.exit(0 if result.wasSuccessful() else 1)
