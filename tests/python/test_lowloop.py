@@ -239,6 +239,141 @@ class TestExecutors(CoroTestCase):
         del first, again
 
 
+
+class TestLowLoopMore(CoroTestCase):
+    def test_wait_writable(self):
+        r, w = os.pipe()
+        try:
+            wait = self.loop.wait_writable(w)
+            Coro.run(wait)
+            self.assertTrue(wait.done() and not wait.cancelled())
+            self.assertFalse(self.loop.remove_writer(w))
+            del wait
+        finally:
+            os.close(r)
+            os.close(w)
+
+    def test_wait_readable_cancel(self):
+        r, w = os.pipe()
+        try:
+            wait = self.loop.wait_readable(r)
+            self.assertTrue(wait.cancel(None))
+            self.assertTrue(wait.cancelled())
+            Coro.run(Coro.sleep(0))
+            self.assertFalse(self.loop.remove_reader(r))
+            del wait
+        finally:
+            os.close(r)
+            os.close(w)
+
+    def test_add_writer_args(self):
+        r, w = os.pipe()
+        try:
+            got = []
+            done = Coro.Future.new()
+
+            def on_writable(tag):
+                got.append(tag)
+                self.assertTrue(self.loop.remove_writer(w))
+                done.set_none()
+
+            self.loop.add_writer(w, on_writable, 'w')
+            Coro.run(done)
+            self.assertEqual(got, ['w'])
+        finally:
+            os.close(r)
+            os.close(w)
+
+    def test_debug_getters_setters(self):
+        self.assertFalse(self.loop.get_debug())
+        old = self.loop.get_slow_callback_duration()
+        self.assertAlmostEqual(old, 0.1)
+        self.loop.set_slow_callback_duration(0.25)
+        self.assertAlmostEqual(self.loop.get_slow_callback_duration(), 0.25)
+        self.loop.set_slow_callback_duration(old)
+        self.loop.set_debug(True)
+        self.assertTrue(self.loop.get_debug())
+        self.loop.set_debug(False)
+        self.assertFalse(self.loop.get_debug())
+
+    def test_context_and_counters(self):
+        ctx = self.loop.get_context()
+        self.assertIsInstance(ctx, GLib.MainContext)
+        self.assertIs(Coro.Loop.get_for_context(ctx), self.loop)
+        before = self.loop.get_pass_count()
+        Coro.run(Coro.sleep(0))
+        self.assertGreater(self.loop.get_pass_count(), before)
+
+    def test_call_later_and_at_virtual(self):
+        self.loop.set_virtual_clock(True)
+        self.assertTrue(self.loop.get_virtual_clock())
+        order = []
+        t0 = self.loop.time()
+        h1 = self.loop.call_later(2.0, lambda: order.append('later'))
+        h2 = self.loop.call_at(t0 + 1.0, lambda: order.append('at'))
+        h3 = self.loop.call_later(0.5, lambda: order.append('cancelled'))
+        self.assertAlmostEqual(h1.when(), t0 + 2.0, places=3)
+        self.assertAlmostEqual(h2.when(), t0 + 1.0, places=3)
+        h3.cancel()
+        self.assertTrue(h3.cancelled())
+        self.assertFalse(h1.cancelled())
+        Coro.run(Coro.sleep(3.0))
+        self.assertEqual(order, ['at', 'later'])
+        self.assertGreaterEqual(self.loop.time() - t0, 3.0)
+        # A handle whose callback already ran reports cancelled (it can no longer run).
+        self.assertTrue(h1.cancelled())
+
+    def test_call_soon_threadsafe(self):
+        import threading
+        done = Coro.Future.new()
+        seen = []
+
+        def from_thread():
+            self.loop.call_soon_threadsafe(lambda: (seen.append(threading.get_ident()),
+                                                    done.set_none()))
+
+        t = threading.Thread(target=from_thread)
+        t.start()
+        Coro.run(done)
+        t.join()
+        self.assertEqual(seen, [threading.get_ident()])
+
+    def test_signal_remove_without_add_and_invalid(self):
+        import signal
+        self.assertFalse(self.loop.remove_signal_handler(signal.SIGUSR2))
+        with self.assertRaises(GLib.Error) as cm:
+            self.loop.add_signal_handler(signal.SIGSTOP, lambda: None)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(),
+                                             Gio.IOErrorEnum.INVALID_ARGUMENT))
+
+    def test_exception_handler_reset_to_default(self):
+        reports = []
+        self.loop.set_exception_handler(lambda loop, message, error, future:
+                                        reports.append(message))
+        err = GLib.Error.new_literal(Coro.error_quark(), 'x', Coro.Error.FAILED)
+        self.loop.call_exception_handler('first', err, None)
+        self.loop.set_exception_handler(None)
+        self.loop.call_exception_handler('second', err, None)
+        self.assertEqual(reports, ['first'])
+
+    def test_executor_single_worker_order(self):
+        executor = Coro.Executor.new(1)
+        self.assertEqual(executor.get_max_workers(), 1)
+        self.assertFalse(executor.is_shutdown())
+        order = []
+
+        def job(result, cancellable, n):
+            order.append(n)
+            result.set_int(n)
+
+        jobs = [executor.submit(job, n) for n in range(4)]
+        Coro.run(Coro.gather(jobs, Coro.GatherFlags.NONE))
+        self.assertEqual(order, [0, 1, 2, 3])
+        executor.shutdown(True, False)
+        self.assertTrue(executor.is_shutdown())
+        del jobs
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
