@@ -117,5 +117,171 @@ test('connecting to a closed port', () => {
     assert(refused, 'G_IO_ERROR_CONNECTION_REFUSED');
 });
 
+// More reader, writer and server coverage.
+
+function expectError(func, domain, code, what) {
+    let ok = false;
+    try {
+        func();
+    } catch (e) {
+        ok = e.matches(domain, code);
+    }
+    assert(ok, what);
+}
+
+function connectPair() {
+    const accepted = [];
+    const started = Coro.start_server('127.0.0.1', 0, (reader, writer) => {
+        accepted.push(writer);
+        return null;
+    });
+    Coro.run(started);
+    const server = started.get_object();
+    const opening = Coro.open_connection('127.0.0.1', server.get_port());
+    Coro.run(opening);
+    const client = opening.get_object();
+    while (accepted.length === 0)
+        Coro.run(Coro.sleep(0));
+    return [server, client, accepted[0]];
+}
+
+function shut(server, ...writers) {
+    for (const w of writers) {
+        w.close();
+        Coro.run(w.wait_closed());
+    }
+    server.close();
+    Coro.run(server.wait_closed());
+}
+
+function memoryReader(str) {
+    return Coro.StreamReader.new(Gio.MemoryInputStream.new_from_bytes(
+        new GLib.Bytes(encoder.encode(str))));
+}
+
+test('reader over a memory input stream', () => {
+    const reader = memoryReader('ab\ncdXYefghij');
+    assert(reader.get_stream() instanceof Gio.InputStream, 'stream');
+    let f = reader.readline();
+    Coro.run(f);
+    assertEq(text(f.get_value()), 'ab\n', 'readline');
+    f = reader.readuntil(encoder.encode('XY'));
+    Coro.run(f);
+    assertEq(text(f.get_value()), 'cdXY', 'readuntil');
+    f = reader.readexactly(2);
+    Coro.run(f);
+    assertEq(text(f.get_value()), 'ef', 'readexactly');
+    f = reader.read(2);
+    Coro.run(f);
+    assertEq(text(f.get_value()), 'gh', 'read(2)');
+    assert(!reader.at_eof(), 'not at eof');
+    f = reader.read(-1);
+    Coro.run(f);
+    assertEq(text(f.get_value()), 'ij', 'read(-1)');
+    assert(reader.at_eof(), 'at eof');
+});
+
+test('readuntil past the limit', () => {
+    const reader = memoryReader('0123456789;');
+    reader.set_limit(4);
+    assertEq(reader.get_limit(), 4, 'limit');
+    const f = reader.readuntil(encoder.encode(';'));
+    expectError(() => Coro.run(f), Coro.error_quark(), Coro.Error.LIMIT_OVERRUN,
+        'CORO_ERROR_LIMIT_OVERRUN');
+});
+
+test('readexactly short of data keeps the partial bytes', () => {
+    const reader = memoryReader('abc');
+    const f = reader.readexactly(5);
+    expectError(() => Coro.run(f), Coro.error_quark(), Coro.Error.INCOMPLETE_READ,
+        'CORO_ERROR_INCOMPLETE_READ');
+    assertEq(text(reader.get_partial()), 'abc', 'partial');
+    assert(reader.at_eof(), 'at eof');
+});
+
+test('writer API over TCP', () => {
+    const [server, client, peer] = connectPair();
+    const reader = peer.get_reader();
+    assert(!client.is_closing(), 'not closing');
+    assert(client.can_write_eof(), 'can write eof');
+    assertEq(client.get_peername().get_port(), server.get_port(), 'peername');
+    assertEq(peer.get_sockname().get_port(), server.get_port(), 'sockname');
+    assertEq(client.get_sockname().get_port(), peer.get_peername().get_port(), 'ports match');
+    client.set_write_buffer_limits(1024, 0);
+    assert(client.write(encoder.encode('one ')), 'write');
+    assert(client.writelines([new GLib.Bytes(encoder.encode('two ')),
+        new GLib.Bytes(encoder.encode('three '))]), 'writelines');
+    assert(client.write_bytes(new GLib.Bytes(encoder.encode('four'))), 'write_bytes');
+    Coro.run(client.drain());
+    assertEq(client.get_write_buffer_size(), 0, 'buffer drained');
+    assert(client.write_eof(), 'write_eof');
+    const rest = reader.read(-1);
+    Coro.run(rest);
+    assertEq(text(rest.get_value()), 'one two three four', 'all data');
+    assert(reader.at_eof(), 'peer at eof');
+    client.close();
+    assert(client.is_closing(), 'closing');
+    shut(server, client, peer);
+});
+
+test('server sockets, clients and close_clients', () => {
+    const [server, client, peer] = connectPair();
+    assert(server.is_serving(), 'serving');
+    assert(server.get_port() > 0, 'port');
+    const sockets = server.get_sockets();
+    assert(sockets.length >= 1 && sockets[0] instanceof Gio.Socket, 'sockets');
+    assertEq(server.get_n_clients(), 1, 'one client');
+    server.close();
+    assert(!server.is_serving(), 'not serving');
+    server.close_clients();
+    const eof = client.get_reader().read(-1);
+    Coro.run(eof);
+    assertEq(eof.get_value().get_size(), 0, 'client sees eof');
+    Coro.run(server.wait_closed());
+    assertEq(server.get_n_clients(), 0, 'no clients');
+    client.close();
+    Coro.run(client.wait_closed());
+    assert(peer.is_closing(), 'peer closed');
+});
+
+test('server abort_clients', () => {
+    const [server, client, peer] = connectPair();
+    server.close();
+    server.abort_clients();
+    Coro.run(server.wait_closed());
+    assertEq(server.get_n_clients(), 0, 'no clients');
+    assert(peer.is_closing(), 'peer aborted');
+    client.close();
+    Coro.run(client.wait_closed());
+});
+
+test('unix socket round trip', () => {
+    const dir = GLib.Dir.make_tmp('coro-unix-XXXXXX');
+    const path = GLib.build_filenamev([dir, 'sock']);
+    const got = [];
+    const started = Coro.start_unix_server(path, (reader, writer) => {
+        const line = reader.readline();
+        line.add_done_callback(f => {
+            got.push(text(f.get_value()));
+            writer.write(encoder.encode('ack\n'));
+            writer.close();
+        });
+        return line;
+    });
+    Coro.run(started);
+    const server = started.get_object();
+    const opening = Coro.open_unix_connection(path);
+    Coro.run(opening);
+    const writer = opening.get_object();
+    writer.write(encoder.encode('hi unix\n'));
+    const line = writer.get_reader().readline();
+    Coro.run(line);
+    assertEq(text(line.get_value()), 'ack\n', 'reply');
+    assertEq(got.join(), 'hi unix\n', 'server got');
+    shut(server, writer);
+    GLib.unlink(path);
+    GLib.rmdir(dir);
+});
+
 print(`1..${count}`);
 System.exit(failures > 0 ? 1 : 0);
