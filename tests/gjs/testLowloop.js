@@ -159,6 +159,126 @@ test('executor objects', () => {
     }
 });
 
+// More low-level loop coverage.
+
+function udpSocket() {
+    const sock = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.DATAGRAM,
+        Gio.SocketProtocol.UDP);
+    sock.bind(Gio.InetSocketAddress.new_from_string('127.0.0.1', 0), true);
+    return sock;
+}
+
+test('add_writer and remove_writer', () => {
+    const sock = udpSocket();
+    const fd = sock.get_fd();
+    const calls = [];
+    const done = Coro.Future.new();
+    loop.add_writer(fd, () => calls.push('old'));
+    loop.add_writer(fd, () => {
+        calls.push('new');
+        assert(loop.remove_writer(fd), 'remove_writer');
+        done.set_none();
+    });
+    Coro.run(done);
+    assertEq(calls.join(), 'new', 'only the replacement ran');
+    assertEq(loop.remove_writer(fd), false, 'nothing left to remove');
+    sock.close();
+});
+
+test('wait_readable and wait_writable futures', () => {
+    const sock = udpSocket();
+    const fd = sock.get_fd();
+    let writable = loop.wait_writable(fd);
+    Coro.run(writable);
+    assert(writable.done() && !writable.cancelled(), 'writable');
+    let readable = loop.wait_readable(fd);
+    assert(!readable.done(), 'nothing to read yet');
+    sock.send_to(sock.get_local_address(), new Uint8Array([7]), null);
+    Coro.run(readable);
+    assert(readable.done() && !readable.cancelled(), 'readable');
+    assertEq(sock.get_available_bytes(), 1, 'one byte waiting');
+    assertEq(loop.remove_reader(fd), false, 'the watch is gone');
+    assertEq(loop.remove_writer(fd), false, 'the writer watch is gone');
+    writable = readable = null;
+    sock.close();
+});
+
+test('cancelling wait_readable removes the watch', () => {
+    const sock = udpSocket();
+    const fd = sock.get_fd();
+    let wait = loop.wait_readable(fd);
+    assert(wait.cancel(null), 'cancel');
+    assert(wait.cancelled(), 'cancelled');
+    Coro.run(Coro.sleep(0));
+    assertEq(loop.remove_reader(fd), false, 'no watch left');
+    wait = null;
+    sock.close();
+});
+
+test('debug and slow callback duration', () => {
+    assertEq(loop.get_debug(), false, 'debug off');
+    const old = loop.get_slow_callback_duration();
+    assert(Math.abs(old - 0.1) < 1e-9, 'default slow callback duration');
+    loop.set_slow_callback_duration(0.25);
+    assert(Math.abs(loop.get_slow_callback_duration() - 0.25) < 1e-9, 'set');
+    loop.set_slow_callback_duration(old);
+    loop.set_debug(true);
+    assertEq(loop.get_debug(), true, 'debug on');
+    loop.set_debug(false);
+    assertEq(loop.get_debug(), false, 'debug off again');
+});
+
+test('context and pass count', () => {
+    const ctx = loop.get_context();
+    assert(ctx instanceof GLib.MainContext, 'a context');
+    assert(Coro.Loop.get_for_context(ctx) === loop, 'get_for_context');
+    const before = loop.get_pass_count();
+    Coro.run(Coro.sleep(0));
+    assert(loop.get_pass_count() > before, 'passes counted');
+});
+
+test('call_later and call_at on the virtual clock', () => {
+    loop.set_virtual_clock(true);
+    try {
+        assert(loop.get_virtual_clock(), 'virtual clock');
+        const order = [];
+        const t0 = loop.time();
+        const h1 = loop.call_later(2.0, () => order.push('later'));
+        const h2 = loop.call_at(t0 + 1.0, () => order.push('at'));
+        const h3 = loop.call_later(0.5, () => order.push('cancelled'));
+        assert(Math.abs(h1.when() - (t0 + 2.0)) < 1e-3, 'h1 when');
+        assert(Math.abs(h2.when() - (t0 + 1.0)) < 1e-3, 'h2 when');
+        h3.cancel();
+        assert(h3.cancelled(), 'h3 cancelled');
+        assert(!h1.cancelled(), 'h1 pending');
+        Coro.run(Coro.sleep(3.0));
+        assertEq(order.join(), 'at,later', 'order');
+        assert(loop.time() - t0 >= 3.0, 'virtual time advanced');
+        assert(h1.cancelled(), 'a handle that ran can no longer run');
+    } finally {
+        loop.set_virtual_clock(false);
+    }
+});
+
+test('invalid signal and exception handler reset', () => {
+    const SIGUSR2 = 12;
+    assertEq(loop.remove_signal_handler(SIGUSR2), false, 'nothing to remove');
+    let threw = false;
+    try {
+        loop.add_signal_handler(19 /* SIGSTOP */, () => {});
+    } catch (e) {
+        threw = e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT);
+    }
+    assert(threw, 'SIGSTOP is refused');
+
+    const reports = [];
+    loop.set_exception_handler((l, message) => reports.push(message));
+    loop.call_exception_handler('first', null, null);
+    loop.set_exception_handler(null);
+    loop.call_exception_handler('second', null, null);
+    assertEq(reports.join(), 'first', 'the reset handler is no longer called');
+});
+
 print(`1..${count}`);
 if (failures > 0)
     System.exit(1);
