@@ -105,6 +105,44 @@ class SubprocessTestCase(unittest.TestCase):
         self.assertEqual(err.get_data(), b'')
 
 
+
+class TestSubprocessMore(unittest.TestCase):
+    # The same checks as SubprocessTestCase, without inheriting (and rerunning) its tests.
+    setUp = SubprocessTestCase.setUp
+    tearDown = SubprocessTestCase.tearDown
+
+    def test_send_signal_and_get_subprocess(self):
+        proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT)
+        sub = proc.get_subprocess()
+        self.assertIsInstance(sub, Gio.Subprocess)
+        self.assertEqual(sub.get_identifier(), str(proc.get_pid()))
+        wait = proc.wait()
+        self.assertTrue(proc.send_signal(signal.SIGUSR1))
+        Coro.run(wait)
+        self.assertEqual(wait.get_int(), -signal.SIGUSR1)
+        self.assertEqual(proc.get_returncode(), (True, -signal.SIGUSR1))
+        with self.assertRaises(GLib.Error) as cm:
+            proc.send_signal(signal.SIGTERM)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+        self.assertTrue(is_reaped(proc.get_pid()))
+
+    def test_wait_with_timeout_exits_in_time(self):
+        proc = Coro.create_subprocess_shell('exit 3', DEVNULL, INHERIT, INHERIT)
+        wait = proc.wait_with_timeout(30)
+        Coro.run(wait)
+        self.assertEqual(wait.get_int(), 3)
+        self.assertEqual(proc.get_returncode(), (True, 3))
+
+    def test_wait_with_timeout_kills(self):
+        proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT)
+        wait = proc.wait_with_timeout(0.2)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(wait)
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.TIMEOUT))
+        self.assertEqual(proc.get_returncode(), (True, -signal.SIGKILL))
+        self.assertTrue(is_reaped(proc.get_pid()))
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
