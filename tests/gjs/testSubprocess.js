@@ -109,5 +109,72 @@ test('missing executable', () => {
         error.matches(GLib.spawn_error_quark(), GLib.SpawnError.NOENT), `spawn error, got ${error}`);
 });
 
+// More CoroProcess coverage.
+
+function expectGError(func, domain, code, what) {
+    let error = null;
+    try {
+        func();
+    } catch (e) {
+        error = e;
+    }
+    assert(error instanceof GLib.Error && error.matches(domain, code), `${what}, got ${error}`);
+}
+
+test('terminate, kill and send_signal', () => {
+    const SIGTERM = 15, SIGUSR1 = 10;
+    const Gio = imports.gi.Gio;
+    let proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT);
+    const sub = proc.get_subprocess();
+    assert(sub instanceof Gio.Subprocess, 'a GSubprocess');
+    assertEq(sub.get_identifier(), String(proc.get_pid()), 'same pid');
+    let wait = proc.wait();
+    proc.terminate();
+    Coro.run(wait);
+    assertEq(wait.get_int(), -SIGTERM, 'terminated');
+    expectGError(() => proc.kill(), Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND,
+        'kill after exit');
+
+    proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT);
+    wait = proc.wait();
+    proc.kill();
+    Coro.run(wait);
+    assertEq(wait.get_int(), -SIGKILL, 'killed');
+
+    proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT);
+    wait = proc.wait();
+    assert(proc.send_signal(SIGUSR1), 'send_signal');
+    Coro.run(wait);
+    assertEq(wait.get_int(), -SIGUSR1, 'signalled');
+    expectGError(() => proc.send_signal(SIGTERM), Gio.io_error_quark(),
+        Gio.IOErrorEnum.NOT_FOUND, 'send_signal after exit');
+    wait = null;
+});
+
+test('stdout and stderr readers', () => {
+    const proc = Coro.create_subprocess_shell('echo out; echo err >&2', DEVNULL, PIPE, PIPE);
+    assert(proc.get_stdout() instanceof Coro.StreamReader, 'stdout reader');
+    assert(proc.get_stderr() instanceof Coro.StreamReader, 'stderr reader');
+    const out = proc.get_stdout().read(-1);
+    const err = proc.get_stderr().read(-1);
+    Coro.run(out);
+    Coro.run(err);
+    assertEq(text(out.get_value()), 'out\n', 'stdout');
+    assertEq(text(err.get_value()), 'err\n', 'stderr');
+    const wait = proc.wait();
+    Coro.run(wait);
+    assertEq(wait.get_int(), 0, 'exit 0');
+});
+
+test('communicate with a timeout keeps partial output', () => {
+    const proc = Coro.create_subprocess_shell('echo partial; exec sleep 30', DEVNULL, PIPE, PIPE);
+    const fut = proc.communicate_with_timeout(null, 0.3);
+    expectGError(() => Coro.run(fut), Coro.error_quark(), Coro.Error.TIMEOUT, 'timeout');
+    assertEq(proc.get_returncode()[1], -SIGKILL, 'killed');
+    const [out, err] = proc.get_partial_output();
+    assertEq(text(out), 'partial\n', 'partial stdout');
+    assertEq(text(err), '', 'partial stderr');
+});
+
 print(`1..${count}`);
 System.exit(failures > 0 ? 1 : 0);
