@@ -181,6 +181,29 @@ class TestFutureAsGio(GioTestCase):
         self.assertTrue(fut.done())
 
 
+
+class TestGioMore(unittest.TestCase):
+    setUp = GioTestCase.setUp
+    tearDown = GioTestCase.tearDown
+
+    def test_output_stream_write_bytes(self):
+        sink = Gio.MemoryOutputStream.new_resizable()
+        fut = Coro.output_stream_write_bytes(sink, GLib.Bytes.new(b'hello'),
+                                             GLib.PRIORITY_DEFAULT)
+        Coro.run(fut)
+        self.assertEqual(fut.get_int(), 5)
+        sink.close()
+        self.assertEqual(sink.steal_as_bytes().get_data(), b'hello')
+
+    def test_output_stream_write_bytes_closed(self):
+        sink = Gio.MemoryOutputStream.new_resizable()
+        sink.close()
+        fut = Coro.output_stream_write_bytes(sink, GLib.Bytes.new(b'x'), GLib.PRIORITY_DEFAULT)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(fut)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED))
+
+
 if __name__ == '__main__':
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
