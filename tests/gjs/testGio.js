@@ -156,6 +156,57 @@ test('a coroutine awaited from JavaScript, cancelled through a GCancellable', as
     assert(fut.cancelled(), 'the future was cancelled');
 });
 
+// More GIO wrappers.
+
+test('output_stream_write_bytes', async () => {
+    const sink = Gio.MemoryOutputStream.new_resizable();
+    const fut = Coro.output_stream_write_bytes(sink,
+        new GLib.Bytes(new TextEncoder().encode('hello')), GLib.PRIORITY_DEFAULT);
+    await waitFor(fut);
+    assertEq(fut.get_int(), 5, 'written');
+    sink.close(null);
+    assertEq(bytesToString(sink.steal_as_bytes()), 'hello', 'sink');
+});
+
+test('subprocess_wait_check rejects a failed child', async () => {
+    const proc = Gio.Subprocess.new(['sh', '-c', 'exit 4'], Gio.SubprocessFlags.NONE);
+    const fut = Coro.subprocess_wait_check(proc);
+    let error = null;
+    try {
+        await waitFor(fut);
+    } catch (e) {
+        error = e;
+    }
+    assert(error instanceof GLib.Error, `a GError, got ${error}`);
+    assert(proc.get_if_exited() && proc.get_exit_status() === 4, 'exit status 4');
+});
+
+test('socket_client_connect_to_host', async () => {
+    const listener = new Gio.SocketListener();
+    const port = listener.add_any_inet_port(null);
+    const client = new Gio.SocketClient();
+    client.set_enable_proxy(false);
+    const accepted = new Promise((resolve, reject) => {
+        listener.accept_async(null, (l, res) => {
+            try {
+                resolve(l.accept_finish(res)[0]);
+            } catch (e) {
+                reject(e);
+            }
+        });
+    });
+    const fut = Coro.socket_client_connect_to_host(client, '127.0.0.1', port);
+    await waitFor(fut);
+    const connection = fut.get_object();
+    assert(connection instanceof Gio.SocketConnection, 'a connection');
+    const server = await accepted;
+    assert(server instanceof Gio.SocketConnection, 'accepted');
+    assertEq(connection.get_remote_address().get_port(), port, 'remote port');
+    connection.close(null);
+    server.close(null);
+    listener.close();
+});
+
 GLib.rmdir(dir);
 print(`1..${count}`);
 System.exit(failures > 0 ? 1 : 0);
