@@ -216,6 +216,15 @@ task_run (gpointer a,
 static void
 task_resume (CoroTask *task);
 
+/* The loop holds a reference on a started task until it ends. */
+static void
+task_register (CoroTask *task)
+{
+  task->flags |= CORO_TASK_SCHEDULED;
+  coro_future_ref (CORO_FUTURE (task));
+  coro_loop_register_task (task->parent.loop, task);
+}
+
 /**
  * coro_task_start:
  * @task: a task made by [func@Coro.task_new] and not started yet
@@ -236,9 +245,7 @@ coro_task_start (CoroTask *task)
       return;
     }
 
-  task->flags |= CORO_TASK_SCHEDULED;
-  coro_future_ref (CORO_FUTURE (task));
-  coro_loop_register_task (task->parent.loop, task);
+  task_register (task);
   coro_loop_push (task->parent.loop, task_run, task, NULL);
 }
 
@@ -293,9 +300,7 @@ coro_task_start_eager (CoroTask *task)
       return;
     }
 
-  task->flags |= CORO_TASK_SCHEDULED;
-  coro_future_ref (CORO_FUTURE (task));
-  coro_loop_register_task (task->parent.loop, task);
+  task_register (task);
   task_resume (task);
 }
 
