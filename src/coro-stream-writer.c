@@ -1,8 +1,9 @@
 /* coro-stream-writer.c: asyncio's StreamWriter on a GOutputStream
  *
  * A write goes straight to the stream when nothing is buffered (a non-blocking write of a
- * pollable stream); what the stream does not take waits in one byte buffer, flushed from
- * one pollable GSource that is attached only while the buffer holds data. Back-pressure
+ * pollable stream); what the stream does not take waits in one byte buffer, flushed when
+ * the stream polls writable (a socket or a pipe: from one source attached until the close,
+ * waiting for POLLOUT only while the buffer holds data). Back-pressure
  * is asyncio's: past the high-water mark drain() waits until the buffer is down to the
  * low-water mark. A stream that cannot poll is written with g_output_stream_write_all_async(),
  * one buffered batch at a time.
@@ -18,6 +19,7 @@
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 
+#include "coro-fd-source.h"
 #include "coro-waiter.h"
 #include "coro-loop-private.h"
 #include "coro-streams-private.h"
@@ -58,7 +60,10 @@ struct _CoroStreamWriter
   CoroStreamReader *reader;
   gboolean          pollable;
   GSocket          *socket;    /* of a plain socket connection: written directly */
-  GSource          *source;    /* attached while the buffer holds data */
+  int               fd;        /* of a socket or a pipe, else -1 */
+  GSource          *source;    /* an fd's, attached until the close; otherwise a pollable
+                                * stream's, attached while the buffer holds data */
+  gboolean          armed;     /* waiting to flush (holds a reference while it does) */
 
   guint8           *buf;
   gsize             head;
@@ -88,14 +93,20 @@ struct _CoroStreamWriter
 G_DEFINE_FINAL_TYPE (CoroStreamWriter, coro_stream_writer, G_TYPE_OBJECT)
 
 static void writer_begin_close (CoroStreamWriter *self);
+static void writer_unwatch (CoroStreamWriter *self);
 
 static void
 coro_stream_writer_dispose (GObject *object)
 {
   CoroStreamWriter *self = CORO_STREAM_WRITER (object);
 
-  /* The source holds a reference while it is attached: it is gone by now. */
-  g_assert (self->source == NULL);
+  /* An armed writer holds a reference on itself: it is not armed by now. */
+  g_assert (!self->armed);
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
   G_OBJECT_CLASS (coro_stream_writer_parent_class)->dispose (object);
 }
 
@@ -221,13 +232,7 @@ writer_lost (CoroStreamWriter *self,
   self->closing = TRUE;
   self->len = 0;
   self->head = 0;
-  if (self->source != NULL)
-    {
-      GSource *source = g_steal_pointer (&self->source);
-
-      g_source_destroy (source);
-      g_source_unref (source);  /* may drop the last reference but the caller's */
-    }
+  writer_unwatch (self);  /* may drop the last reference but the caller's */
   writer_begin_close (self);
 }
 
@@ -293,48 +298,67 @@ write_some (CoroStreamWriter *self,
   return TRUE;
 }
 
+/* Nothing is left to flush: stops waiting for the stream to take more. The caller holds
+ * a reference. */
+static void
+writer_disarm (CoroStreamWriter *self)
+{
+  if (!self->armed)
+    return;
+  self->armed = FALSE;
+  if (self->fd >= 0)
+    coro_fd_source_set_events (self->source, 0);
+  else
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  g_object_unref (self);
+}
+
+/* Stops polling the stream for good: the writer is closing. May drop the last reference
+ * but the caller's. */
+static void
+writer_unwatch (CoroStreamWriter *self)
+{
+  writer_disarm (self);
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+}
+
 static gboolean
-on_writable (GObject  *stream,
-             gpointer  user_data)
+on_writable (gpointer user_data)
 {
   CoroStreamWriter *self = user_data;
   gsize written;
 
   coro_stream_io_epoch++;
+  g_object_ref (self);
   /* No more than the high-water mark per wake-up either (see writer_write ()). */
-  if (!write_some (self, self->buf + self->head, MIN (self->len, MAX (self->high, 4096)),
-                   &written))
-    return G_SOURCE_REMOVE;
-  buffer_consume (self, written);
-  check_water (self);
-  if (self->len > 0)
+  if (write_some (self, self->buf + self->head, MIN (self->len, MAX (self->high, 4096)),
+                  &written))
     {
-      coro_loop_run_ready (self->loop);
-      return G_SOURCE_CONTINUE;
+      buffer_consume (self, written);
+      check_water (self);
+      if (self->len == 0)
+        {
+          writer_disarm (self);
+          after_flush (self);
+        }
     }
-
-  g_clear_pointer (&self->source, g_source_unref);
-  after_flush (self);
   coro_loop_run_ready (self->loop);
-  return G_SOURCE_REMOVE;
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-on_socket_writable (GSocket      *socket,
-                    GIOCondition  condition,
-                    gpointer      user_data)
+on_pollable_writable (GObject  *stream,
+                      gpointer  user_data)
 {
-  return on_writable (G_OBJECT (socket), user_data);
-}
-
-static gboolean
-on_fd_writable (int           fd,
-                GIOCondition  condition,
-                gpointer      user_data)
-{
-  CoroStreamWriter *self = user_data;
-
-  return on_writable (G_OBJECT (self->stream), user_data);
+  return on_writable (user_data);
 }
 
 static void write_async (CoroStreamWriter *self);
@@ -380,6 +404,7 @@ write_async (CoroStreamWriter *self)
                           (GDestroyNotify) g_bytes_unref);
 }
 
+/* Waits for the stream to take what the buffer holds (holding a reference meanwhile). */
 static void
 start_flushing (CoroStreamWriter *self)
 {
@@ -388,31 +413,31 @@ start_flushing (CoroStreamWriter *self)
       write_async (self);
       return;
     }
-  if (self->source != NULL)
+  if (self->armed)
     return;
-  if (self->socket != NULL)
-    {
-      self->source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
-      g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_writable),
-                             g_object_ref (self), g_object_unref);
-    }
-  else if (G_IS_UNIX_OUTPUT_STREAM (self->stream))
-    {
-      self->source = g_unix_fd_source_new (
-        g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (self->stream)), G_IO_OUT);
-      g_source_set_callback (self->source, G_SOURCE_FUNC (on_fd_writable), g_object_ref (self),
-                             g_object_unref);
-    }
+  if (self->fd >= 0 && self->source != NULL)
+    coro_fd_source_set_events (self->source, G_IO_OUT);
   else
     {
-      self->source = g_pollable_output_stream_create_source (
-        G_POLLABLE_OUTPUT_STREAM (self->stream), NULL);
-      g_source_set_callback (self->source, G_SOURCE_FUNC (on_writable), g_object_ref (self),
-                             g_object_unref);
+      if (self->fd >= 0)
+        {
+          /* A socket's or a pipe's: attached once, until the close. */
+          self->source = coro_fd_source_new (self->fd, G_IO_OUT);
+          g_source_set_callback (self->source, on_writable, self, NULL);
+        }
+      else
+        {
+          self->source = g_pollable_output_stream_create_source (
+            G_POLLABLE_OUTPUT_STREAM (self->stream), NULL);
+          g_source_set_callback (self->source, G_SOURCE_FUNC (on_pollable_writable), self,
+                                 NULL);
+          g_source_set_can_recurse (self->source, TRUE);  /* see reader_start () */
+        }
+      g_source_set_static_name (self->source, "CoroStreamWriter");
+      g_source_attach (self->source, coro_loop_get_context (self->loop));
     }
-  g_source_set_static_name (self->source, "CoroStreamWriter");
-  g_source_set_can_recurse (self->source, TRUE);  /* see reader_start () */
-  g_source_attach (self->source, coro_loop_get_context (self->loop));
+  self->armed = TRUE;
+  g_object_ref (self);
 }
 
 static gboolean
@@ -515,6 +540,7 @@ writer_begin_close (CoroStreamWriter *self)
     return;
   self->close_started = TRUE;
   /* No source may poll the socket once it is closed. */
+  writer_unwatch (self);
   if (self->reader != NULL)
     coro_stream_reader_connection_lost (self->reader, self->error);
   if (self->connection != NULL)
@@ -542,6 +568,7 @@ writer_new (GOutputStream *stream,
   if (G_IS_UNIX_OUTPUT_STREAM (stream))
     g_unix_set_fd_nonblocking (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stream)),
                                TRUE, NULL);
+  self->fd = -1;
   if (connection != NULL)
     {
       self->connection = g_object_ref (connection);
@@ -550,6 +577,10 @@ writer_new (GOutputStream *stream,
           G_SOCKET_CONNECTION (connection)));
       self->reader = coro_stream_reader_new_for_connection (connection, loop);
     }
+  if (self->pollable && self->socket != NULL)
+    self->fd = g_socket_get_fd (self->socket);
+  else if (self->pollable && G_IS_UNIX_OUTPUT_STREAM (stream))
+    self->fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stream));
   return self;
 }
 
