@@ -31,6 +31,24 @@
 /* What a pollable dispatch or an async read asks for at most. */
 #define READ_CHUNK (64 * 1024)
 
+/* The buffer's memory. A read of a large part of it is handed out as a GBytes sharing the
+ * block instead of a copy; from then on the reader never writes where the bytes it handed
+ * out lie: it appends past them, and moves what it holds to a new block when it would
+ * have to move or overwrite them. */
+typedef struct
+{
+  gatomicrefcount ref;
+  gsize           alloc;
+  guint8          data[];
+} Block;
+
+/* A read shares the block rather than copying from it when it takes at least this much,
+ * and at least a quarter of the block (a GBytes kept alive pins at most four times its
+ * size). */
+#define SHARE_MIN 4096
+
+static void block_unref (gpointer data);
+
 typedef enum
 {
   OP_NONE,
@@ -79,10 +97,9 @@ struct _CoroStreamReader
   guint8       *chunk;        /* what that async read reads into */
   gboolean      async_reading;
 
-  guint8       *buf;
+  Block        *block;        /* the buffer's memory, NULL while empty */
   gsize         head;
   gsize         len;
-  gsize         alloc;
   gsize         limit;
 
   gboolean      eof;
@@ -137,7 +154,7 @@ coro_stream_reader_finalize (GObject *object)
   g_clear_object (&self->connection);
   g_clear_object (&self->loop);
   g_free (self->chunk);
-  g_free (self->buf);
+  g_clear_pointer (&self->block, block_unref);
   g_free (self->sep);
   g_clear_error (&self->error);
   g_clear_pointer (&self->partial, g_bytes_unref);
@@ -159,24 +176,85 @@ coro_stream_reader_init (CoroStreamReader *self)
 
 /* The buffer */
 
+static Block *
+block_new (gsize alloc)
+{
+  Block *block = g_malloc (sizeof (Block) + alloc);
+
+  g_atomic_ref_count_init (&block->ref);
+  block->alloc = alloc;
+  return block;
+}
+
+static void
+block_unref (gpointer data)
+{
+  Block *block = data;
+
+  if (g_atomic_ref_count_dec (&block->ref))
+    g_free (block);
+}
+
+static gboolean
+block_shared (Block *block)
+{
+  return !g_atomic_ref_count_compare (&block->ref, 1);
+}
+
+static guint8 *
+buffer_data (CoroStreamReader *self)
+{
+  return self->block != NULL ? self->block->data + self->head : NULL;
+}
+
+static gsize
+buffer_space (CoroStreamReader *self)
+{
+  return self->block != NULL ? self->block->alloc - self->head - self->len : 0;
+}
+
+/* Moves the bytes held to a new block with room for @space more, leaving the old one to
+ * the GBytes sharing it. */
+static void
+buffer_move (CoroStreamReader *self,
+             gsize             space)
+{
+  Block *block = block_new (self->len + space);
+
+  if (self->len > 0)
+    memcpy (block->data, buffer_data (self), self->len);
+  g_clear_pointer (&self->block, block_unref);
+  self->block = block;
+  self->head = 0;
+}
+
 /* Makes room for @space more bytes at the tail. */
 static void
 buffer_reserve (CoroStreamReader *self,
                 gsize             space)
 {
-  if (self->alloc - self->head - self->len >= space)
+  Block *block = self->block;
+  gsize alloc;
+
+  if (buffer_space (self) >= space)
     return;
+  if (block == NULL || block_shared (block))
+    {
+      buffer_move (self, space);
+      return;
+    }
   /* Moving the bytes to the front costs at most what was consumed since the last move;
    * otherwise the buffer grows (bounded by the read-ahead). */
-  if (self->head > 0 && (self->head >= self->len || self->alloc - self->len < space))
+  if (self->head > 0 && (self->head >= self->len || block->alloc - self->len < space))
     {
-      memmove (self->buf, self->buf + self->head, self->len);
+      memmove (block->data, block->data + self->head, self->len);
       self->head = 0;
-      if (self->alloc - self->len >= space)
+      if (block->alloc - self->len >= space)
         return;
     }
-  self->alloc = MAX (self->alloc * 2, self->len + space);
-  self->buf = g_realloc (self->buf, self->alloc);
+  alloc = MAX (block->alloc * 2, self->len + space);
+  self->block = g_realloc (block, sizeof (Block) + alloc);
+  self->block->alloc = alloc;
 }
 
 static void
@@ -185,7 +263,7 @@ buffer_append (CoroStreamReader *self,
                gsize             len)
 {
   buffer_reserve (self, len);
-  memcpy (self->buf + self->head + self->len, data, len);
+  memcpy (buffer_data (self) + self->len, data, len);
   self->len += len;
 }
 
@@ -196,7 +274,15 @@ buffer_consume (CoroStreamReader *self,
   g_assert (n <= self->len);
 
   self->len -= n;
-  self->head = self->len == 0 ? 0 : self->head + n;
+  if (self->len > 0)
+    self->head += n;
+  else
+    {
+      /* Empty: start again at the front, or in a new block if a GBytes holds the front. */
+      self->head = 0;
+      if (self->block != NULL && block_shared (self->block))
+        g_clear_pointer (&self->block, block_unref);
+    }
   if (self->searched >= n)
     self->searched -= n;
   else
@@ -207,8 +293,15 @@ static GBytes *
 buffer_take (CoroStreamReader *self,
              gsize             n)
 {
-  GBytes *bytes = g_bytes_new (self->buf + self->head, n);
+  GBytes *bytes;
 
+  if (n >= SHARE_MIN && n >= self->block->alloc / 4)
+    {
+      g_atomic_ref_count_inc (&self->block->ref);
+      bytes = g_bytes_new_with_free_func (buffer_data (self), n, block_unref, self->block);
+    }
+  else
+    bytes = g_bytes_new (buffer_data (self), n);
   buffer_consume (self, n);
   return bytes;
 }
@@ -219,15 +312,24 @@ buffer_prepend (CoroStreamReader *self,
                 const guint8     *data,
                 gsize             len)
 {
-  if (self->head < len)
+  if (self->block != NULL && self->head >= len && !block_shared (self->block))
     {
-      buffer_reserve (self, len);
-      memmove (self->buf + len, self->buf + self->head, self->len);
-      self->head = len;
+      self->head -= len;
+      memcpy (buffer_data (self), data, len);
     }
-  self->head -= len;
+  else
+    {
+      /* (@data may lie in the old block: it is copied before the block goes.) */
+      Block *block = block_new (len + self->len + READ_CHUNK);
+
+      memcpy (block->data, data, len);
+      if (self->len > 0)
+        memcpy (block->data + len, buffer_data (self), self->len);
+      g_clear_pointer (&self->block, block_unref);
+      self->block = block;
+      self->head = 0;
+    }
   self->len += len;
-  memcpy (self->buf + self->head, data, len);
   self->searched = 0;
 }
 
@@ -289,13 +391,13 @@ read_some (CoroStreamReader  *self,
   gssize n;
 
   buffer_reserve (self, READ_CHUNK);
-  space = self->alloc - self->head - self->len;
+  space = buffer_space (self);
   if (self->socket != NULL)
-    n = g_socket_receive_with_blocking (self->socket, (char *) self->buf + self->head + self->len,
+    n = g_socket_receive_with_blocking (self->socket, (char *) buffer_data (self) + self->len,
                                         space, FALSE, NULL, &local);
   else
     n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->stream),
-                                                  self->buf + self->head + self->len, space,
+                                                  buffer_data (self) + self->len, space,
                                                   NULL, &local);
   if (n >= 0)
     return n;
@@ -326,7 +428,7 @@ on_readable (GObject  *stream,
       gsize space;
 
       buffer_reserve (self, READ_CHUNK);
-      space = self->alloc - self->head - self->len;
+      space = buffer_space (self);
       n = read_some (self, &error);
       if (n > 0)
         self->len += n;
@@ -545,7 +647,7 @@ try_until (CoroStreamReader  *self,
            GError           **out_error,
            gboolean           line)
 {
-  const guint8 *data = self->buf + self->head;
+  const guint8 *data = buffer_data (self);
   gsize start = self->searched;
   gsize offset;
   const guint8 *found = NULL;

@@ -381,6 +381,103 @@ test_reader_cancel_task_after_wakeup (void)
   CORO_TEST_END ();
 }
 
+/* Large reads hand out the buffer's memory instead of a copy: the bytes stay as they
+ * were while the reader reads on, and a large read nobody saw goes back whole. */
+#define BIG (1024 * 1024)
+
+static guint8
+pattern (gsize i)
+{
+  return (guint8) ((i * 7) % 251);
+}
+
+static void
+assert_pattern (GBytes *bytes,
+                gsize   offset)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  for (gsize i = 0; i < len; i++)
+    if (data[i] != pattern (offset + i))
+      g_error ("byte %" G_GSIZE_FORMAT " is %u", offset + i, data[i]);
+}
+
+static void
+test_reader_large_reads (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroStreamWriter *a, *b;
+  CoroStreamReader *r;
+  GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint8 *data = g_malloc (BIG);
+  gsize total = 0, offset = 0;
+  GError *error = NULL;
+  CoroFuture *f;
+
+  for (gsize i = 0; i < BIG; i++)
+    data[i] = pattern (i);
+  make_pair (&a, &b);
+  r = coro_stream_writer_get_reader (b);
+  g_assert_true (coro_stream_writer_write (a, data, BIG, &error));
+  g_assert_no_error (error);
+
+  /* A large read completed but never seen: its bytes go back at the head. */
+  iterate_until_buffered (r, 3 * 65536);
+  f = coro_stream_reader_read (r, 65536);
+  g_assert_true (coro_future_done (f));
+  coro_future_unref (f);
+
+  /* ... even when it is dropped after a later read took the bytes behind it: those stay
+   * as they were, and the dropped ones come next. */
+  {
+    CoroFuture *unseen = coro_stream_reader_read (r, 65536);
+    GBytes *later;
+
+    g_assert_true (coro_future_done (unseen));
+    f = coro_stream_reader_read (r, 65536);
+    g_assert_true (coro_future_done (f));
+    later = g_bytes_ref (coro_stream_get_bytes (f, &error));
+    g_assert_no_error (error);
+    coro_future_unref (f);
+    coro_future_unref (unseen);
+    assert_pattern (later, 65536);
+    f = coro_stream_reader_read (r, 65536);
+    g_assert_true (coro_future_done (f));
+    assert_pattern (coro_stream_get_bytes (f, &error), 0);
+    g_assert_cmpuint (g_bytes_get_size (coro_stream_get_bytes (f, NULL)), ==, 65536);
+    coro_future_unref (f);
+    assert_pattern (later, 65536);
+    g_bytes_unref (later);
+    total = offset = 2 * 65536;
+  }
+
+  /* Every chunk is kept until the end, while the reader reads on behind it. */
+  while (total < BIG)
+    {
+      GBytes *bytes;
+
+      f = coro_stream_reader_read (r, chunks->len % 3 == 0 ? 100000 : 65536);
+      wait_ok (f);
+      bytes = coro_stream_get_bytes (f, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_bytes_get_size (bytes), >, 0);
+      total += g_bytes_get_size (bytes);
+      g_ptr_array_add (chunks, g_bytes_ref (bytes));
+      coro_future_unref (f);
+    }
+  g_assert_cmpuint (total, ==, BIG);
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      assert_pattern (chunks->pdata[i], offset);
+      offset += g_bytes_get_size (chunks->pdata[i]);
+    }
+  g_ptr_array_unref (chunks);
+  g_free (data);
+  close_pair (a, b);
+  CORO_TEST_END ();
+}
+
 /* Writer */
 
 static void
@@ -1049,6 +1146,7 @@ main (int    argc,
   g_test_add_func ("/streams/reader/cancel-keeps-bytes", test_reader_cancel_keeps_bytes);
   g_test_add_func ("/streams/reader/cancel-task-after-wakeup",
                    test_reader_cancel_task_after_wakeup);
+  g_test_add_func ("/streams/reader/large-reads", test_reader_large_reads);
   g_test_add_func ("/streams/writer/half-close", test_writer_half_close);
   g_test_add_func ("/streams/writer/after-close", test_writer_after_close);
   g_test_add_func ("/streams/writer/back-pressure", test_writer_back_pressure);
