@@ -241,7 +241,8 @@ def binding_patterns(c, lang, method_owners):
             elif c.kind == 'method' and owner == c.owner:
                 # Methods of the same name on several classes: the file must name the class.
                 ambiguous = len(method_owners.get(name, ())) > 1
-                patterns.append((r'\.%s\s*\(' % s, owner if ambiguous else None))
+                # Not Coro.wait (): a namespace function of the same name.
+                patterns.append((r'(?<!\bCoro)\.%s\s*\(' % s, owner if ambiguous else None))
             else:
                 patterns.append((r'\b%s\.%s\s*\(' % (re.escape(owner), s), None))
     return patterns
@@ -260,7 +261,10 @@ def check_binding(callables, root, lang):
             method_owners.setdefault(c.name, set()).add(c.owner)
         ret = c.element.find(CORE + 'return-value/' + CORE + 'type')
         if c.introspectable and ret is not None and ret.get('name'):
-            producers.setdefault(ret.get('name').split('.')[-1], set()).add(c.name)
+            # A constructor or a static function by its class: Timeout.new, not new.
+            spelled = c.name if c.kind == 'method' or c.owner is None else \
+                '%s.%s' % (c.owner, c.name)
+            producers.setdefault(ret.get('name').split('.')[-1], set()).add(spelled)
     # A file mentions a class by its name or by a call of a callable that returns one
     # (loop.call_later () gives a Handle).
     mentions = {}
