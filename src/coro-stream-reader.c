@@ -847,6 +847,8 @@ coro_stream_reader_connection_lost (CoroStreamReader *reader,
  * coro_stream_reader_get_stream:
  * @reader: a #CoroStreamReader
  *
+ * Gets the stream the reader reads.
+ *
  * Returns: (transfer none): the stream @reader reads
  *
  * Since: 1.0
@@ -969,6 +971,8 @@ coro_stream_reader_readuntil (CoroStreamReader *reader,
  * coro_stream_reader_at_eof:
  * @reader: a #CoroStreamReader
  *
+ * Tells whether everything the stream had to give was read.
+ *
  * Returns: %TRUE if the stream ended and the buffer is empty (asyncio's `at_eof ()`)
  *
  * Since: 1.0
@@ -984,6 +988,9 @@ coro_stream_reader_at_eof (CoroStreamReader *reader)
 /**
  * coro_stream_reader_get_limit:
  * @reader: a #CoroStreamReader
+ *
+ * Gets the buffer limit: how long a line or a chunk up to a separator may be (see
+ * [method@Coro.StreamReader.set_limit]).
  *
  * Returns: the buffer limit, %CORO_STREAM_DEFAULT_LIMIT unless set
  *
@@ -1024,6 +1031,8 @@ coro_stream_reader_set_limit (CoroStreamReader *reader,
  * coro_stream_reader_get_buffer_size:
  * @reader: a #CoroStreamReader
  *
+ * Counts the bytes buffered and not read yet.
+ *
  * Returns: how many bytes are buffered, read from the stream but not by a read yet
  *
  * Since: 1.0
@@ -1058,6 +1067,8 @@ coro_stream_reader_get_partial (CoroStreamReader *reader)
 /**
  * coro_stream_reader_get_exception:
  * @reader: a #CoroStreamReader
+ *
+ * Gets the error the stream failed with.
  *
  * Returns: (transfer none) (nullable): the error the stream failed with, which every
  *   read now fails with (asyncio's `exception ()`), or %NULL

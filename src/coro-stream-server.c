@@ -815,6 +815,8 @@ coro_start_unix_server (const char             *path,
  * coro_server_get_sockets:
  * @server: a #CoroServer
  *
+ * Gets the sockets the server listens on.
+ *
  * Returns: (transfer container) (element-type Gio.Socket): the listening sockets
  *   (asyncio's `sockets`), empty once the server is closed
  *
@@ -837,6 +839,8 @@ coro_server_get_sockets (CoroServer *server)
  * coro_server_get_port:
  * @server: a #CoroServer
  *
+ * Gets the TCP port the server listens on.
+ *
  * Returns: the TCP port the server listens on, useful after asking for port 0; 0 for a
  *   Unix socket server
  *
@@ -854,6 +858,8 @@ coro_server_get_port (CoroServer *server)
  * coro_server_is_serving:
  * @server: a #CoroServer
  *
+ * Tells whether the server accepts clients.
+ *
  * Returns: %TRUE while the server accepts clients (asyncio's `is_serving ()`)
  *
  * Since: 1.0
@@ -869,6 +875,8 @@ coro_server_is_serving (CoroServer *server)
 /**
  * coro_server_get_n_clients:
  * @server: a #CoroServer
+ *
+ * Counts the clients the server accepted whose connections are still open.
  *
  * Returns: how many accepted clients' connections are still open
  *

@@ -645,6 +645,8 @@ coro_stream_writer_set_closed_func (CoroStreamWriter          *writer,
  * coro_stream_writer_get_stream:
  * @writer: a #CoroStreamWriter
  *
+ * Gets the stream the writer writes.
+ *
  * Returns: (transfer none): the stream @writer writes
  *
  * Since: 1.0
@@ -660,6 +662,8 @@ coro_stream_writer_get_stream (CoroStreamWriter *writer)
 /**
  * coro_stream_writer_get_connection:
  * @writer: a #CoroStreamWriter
+ *
+ * Gets the connection the writer writes to.
  *
  * Returns: (transfer none) (nullable): the connection of @writer, or %NULL for a writer
  *   of a plain output stream
@@ -677,6 +681,8 @@ coro_stream_writer_get_connection (CoroStreamWriter *writer)
 /**
  * coro_stream_writer_get_reader:
  * @writer: a #CoroStreamWriter
+ *
+ * Gets the reader of the same connection.
  *
  * Returns: (transfer none) (nullable): the reader of the same connection, or %NULL for a
  *   writer of a plain output stream
@@ -824,6 +830,8 @@ coro_stream_writer_drain (CoroStreamWriter *writer)
  * coro_stream_writer_can_write_eof:
  * @writer: a #CoroStreamWriter
  *
+ * Tells whether the writer can half-close its stream.
+ *
  * Returns: %TRUE if [method@Coro.StreamWriter.write_eof] can half-close the stream: for a
  *   plain socket connection or a plain output stream, not for TLS
  *
@@ -918,6 +926,8 @@ coro_stream_writer_abort (CoroStreamWriter *writer)
  * coro_stream_writer_is_closing:
  * @writer: a #CoroStreamWriter
  *
+ * Tells whether the writer is closed or closing.
+ *
  * Returns: %TRUE once the writer is closed or closing (asyncio's `is_closing ()`)
  *
  * Since: 1.0
@@ -987,6 +997,8 @@ coro_stream_writer_set_write_buffer_limits (CoroStreamWriter *writer,
  * coro_stream_writer_get_write_buffer_size:
  * @writer: a #CoroStreamWriter
  *
+ * Counts the bytes written and not yet taken by the stream.
+ *
  * Returns: how many bytes are written but not yet taken by the stream
  *
  * Since: 1.0
@@ -1020,6 +1032,8 @@ socket_connection (CoroStreamWriter *writer)
  * coro_stream_writer_get_peername:
  * @writer: a #CoroStreamWriter
  *
+ * Gets the address of the peer.
+ *
  * Returns: (transfer full) (nullable): the address of the peer of a socket connection
  *   (asyncio's `get_extra_info ('peername')`), or %NULL
  *
@@ -1039,6 +1053,8 @@ coro_stream_writer_get_peername (CoroStreamWriter *writer)
 /**
  * coro_stream_writer_get_sockname:
  * @writer: a #CoroStreamWriter
+ *
+ * Gets the local address of the connection.
  *
  * Returns: (transfer full) (nullable): the local address of a socket connection
  *   (asyncio's `get_extra_info ('sockname')`), or %NULL

@@ -951,6 +951,35 @@ test_loop_virtual_clock_exact (void)
   CORO_TEST_END ();
 }
 
+/* The version macros: the headers' version is the project's, and CORO_CHECK_VERSION
+ * compares with it, usable in the preprocessor as well. */
+#if !CORO_CHECK_VERSION (1, 0, 0)
+# error "CORO_CHECK_VERSION (1, 0, 0) is false in the preprocessor"
+#endif
+#if CORO_CHECK_VERSION (CORO_MAJOR_VERSION + 1, 0, 0)
+# error "CORO_CHECK_VERSION of the next major version is true in the preprocessor"
+#endif
+
+static void
+test_loop_version (void)
+{
+  g_autofree char *version = g_strdup_printf ("%d.%d.%d", CORO_MAJOR_VERSION,
+                                              CORO_MINOR_VERSION, CORO_MICRO_VERSION);
+  const int major = CORO_MAJOR_VERSION, minor = CORO_MINOR_VERSION, micro = CORO_MICRO_VERSION;
+
+  g_assert_cmpstr (version, ==, CORO_TEST_PROJECT_VERSION);
+  g_assert_true (CORO_CHECK_VERSION (major, minor, micro));
+  g_assert_true (CORO_CHECK_VERSION (0, 99, 99));
+  g_assert_true (CORO_CHECK_VERSION (major, 0, 0));
+  g_assert_false (CORO_CHECK_VERSION (major, minor, micro + 1));
+  g_assert_false (CORO_CHECK_VERSION (major, minor + 1, 0));
+  g_assert_false (CORO_CHECK_VERSION (major + 1, 0, 0));
+  if (micro > 0)
+    g_assert_true (CORO_CHECK_VERSION (major, minor, micro - 1));
+  if (minor > 0)
+    g_assert_true (CORO_CHECK_VERSION (major, minor - 1, 99));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -980,6 +1009,7 @@ main (int   argc,
   g_test_add_func ("/loop/threadsafe-wakes-loop", test_loop_threadsafe_wakes_loop);
   g_test_add_func ("/loop/threadsafe-many-threads", test_loop_threadsafe_many_threads);
   g_test_add_func ("/loop/virtual-clock-exact", test_loop_virtual_clock_exact);
+  g_test_add_func ("/loop/version", test_loop_version);
 
   return g_test_run ();
 }

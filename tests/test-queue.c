@@ -385,6 +385,67 @@ test_queue_items_released (void)
   CORO_TEST_END ();
 }
 
+/* put_value copies the GValue: the caller's may go at once, whether the item goes to a
+ * waiting getter, waits for room, or is dropped with a cancelled put. */
+static void
+test_queue_put_value (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(CoroQueue) queue = coro_queue_new (1);
+  g_auto(GValue) value = G_VALUE_INIT;
+  CoroFuture *getter, *put, *waiting, *cancelled, *item;
+  const char * const *strv;
+
+  /* Handed to a waiting getter. */
+  getter = coro_queue_get (queue);
+  g_value_init (&value, G_TYPE_STRV);
+  g_value_take_boxed (&value, g_strsplit ("x y", " ", -1));
+  put = coro_queue_put_value (queue, &value);
+  g_value_unset (&value);
+  coro_test_run (put);
+  coro_test_run (getter);
+  g_assert_true (coro_future_get_value (getter, &value, NULL));
+  strv = g_value_get_boxed (&value);
+  g_assert_cmpstr (strv[0], ==, "x");
+  g_assert_cmpstr (strv[1], ==, "y");
+  g_value_unset (&value);
+  coro_future_unref (put);
+  coro_future_unref (getter);
+
+  /* Queued; then the queue is full and the next put waits for room. */
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, 1.5);
+  put = coro_queue_put_value (queue, &value);
+  g_assert_true (coro_future_done (put));
+  g_value_set_double (&value, 2.5);
+  waiting = coro_queue_put_value (queue, &value);
+  g_assert_false (coro_future_done (waiting));
+  g_value_unset (&value);
+  g_value_init (&value, G_TYPE_STRV);
+  g_value_take_boxed (&value, g_strsplit ("dropped", " ", -1));
+  cancelled = coro_queue_put_value (queue, &value);
+  g_value_unset (&value);
+  g_assert_true (coro_future_cancel (cancelled, NULL));
+  g_assert_cmpuint (coro_queue_qsize (queue), ==, 1);
+
+  item = coro_queue_get_nowait (queue, NULL);
+  g_assert_true (coro_future_get_value (item, &value, NULL));
+  g_assert_cmpfloat (g_value_get_double (&value), ==, 1.5);
+  g_value_unset (&value);
+  coro_future_unref (item);
+  coro_test_run (waiting);
+  item = coro_queue_get_nowait (queue, NULL);
+  g_assert_true (coro_future_get_value (item, &value, NULL));
+  g_assert_cmpfloat (g_value_get_double (&value), ==, 2.5);
+  coro_future_unref (item);
+  g_assert_true (coro_queue_empty (queue));
+
+  coro_future_unref (put);
+  coro_future_unref (waiting);
+  coro_future_unref (cancelled);
+  CORO_TEST_END ();
+}
+
 static void
 test_queue_cancel_getter (void)
 {
@@ -585,6 +646,7 @@ main (int   argc,
   g_test_add_func ("/queue/shutdown", test_queue_shutdown);
   g_test_add_func ("/queue/shutdown-immediate", test_queue_shutdown_immediate);
   g_test_add_func ("/queue/items-released", test_queue_items_released);
+  g_test_add_func ("/queue/put-value", test_queue_put_value);
   g_test_add_func ("/queue/cancel-getter", test_queue_cancel_getter);
   g_test_add_func ("/queue/get-cancel-race", test_queue_get_cancel_race);
   g_test_add_func ("/queue/get-wait-for", test_queue_get_wait_for);

@@ -600,6 +600,77 @@ test_writer_buffer_limits (void)
   CORO_TEST_END ();
 }
 
+/* A stream that gives one line, then fails: what a reader does with a stream error. */
+typedef struct
+{
+  GInputStream parent;
+  gboolean gave_line;
+} FailingStream;
+
+typedef GInputStreamClass FailingStreamClass;
+
+static GType failing_stream_get_type (void);
+G_DEFINE_TYPE (FailingStream, failing_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+failing_stream_read (GInputStream  *stream,
+                     void          *buffer,
+                     gsize          count,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  FailingStream *self = (FailingStream *) stream;
+
+  if (!self->gave_line)
+    {
+      g_assert_cmpuint (count, >=, 3);
+      memcpy (buffer, "ok\n", 3);
+      self->gave_line = TRUE;
+      return 3;
+    }
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "no more for you");
+  return -1;
+}
+
+static void
+failing_stream_class_init (FailingStreamClass *klass)
+{
+  klass->read_fn = failing_stream_read;
+}
+
+static void
+failing_stream_init (FailingStream *self)
+{
+}
+
+/* The bytes before the failure are read; from then on every read fails with the
+ * stream's error, which get_exception gives (asyncio's exception ()). */
+static void
+test_reader_stream_error (void)
+{
+  CORO_TEST_BEGIN ();
+  GInputStream *in = g_object_new (failing_stream_get_type (), NULL);
+  CoroStreamReader *r = coro_stream_reader_new (in);
+  CoroFuture *read;
+  const GError *exception;
+
+  g_assert_null (coro_stream_reader_get_exception (r));
+  assert_read (coro_stream_reader_readline (r), "ok\n");
+  read = coro_stream_reader_read (r, 10);
+  assert_fails (read, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  exception = coro_stream_reader_get_exception (r);
+  g_assert_error (exception, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpstr (exception->message, ==, "no more for you");
+  g_assert_true (coro_stream_reader_at_eof (r));
+  assert_fails (coro_stream_reader_readline (r), G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  assert_fails (coro_stream_reader_readexactly (r, 1), G_IO_ERROR,
+                G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_true (coro_stream_reader_get_exception (r) == exception);
+  g_object_unref (r);
+  g_object_unref (in);
+  CORO_TEST_END ();
+}
+
 static void
 test_plain_streams (void)
 {
@@ -1152,6 +1223,7 @@ main (int    argc,
   g_test_add_func ("/streams/writer/back-pressure", test_writer_back_pressure);
   g_test_add_func ("/streams/writer/buffer-limits", test_writer_buffer_limits);
   g_test_add_func ("/streams/plain-streams", test_plain_streams);
+  g_test_add_func ("/streams/reader/stream-error", test_reader_stream_error);
   g_test_add_func ("/streams/pipe", test_pipe);
   g_test_add_func ("/streams/tcp/echo", test_tcp_echo);
   g_test_add_func ("/streams/tcp/localhost-name", test_tcp_localhost_name);

@@ -1416,6 +1416,400 @@ test_task_sleep_adopted_cancel_after_fire (void)
   CORO_TEST_END ();
 }
 
+/* The result kinds a step can end its task with besides the ones above: an object (the
+ * task takes a reference), a copy of a GValue, and a pointer the task releases when it
+ * is finalized. */
+typedef struct
+{
+  GObject *object;
+  int *released;
+} ReturnKinds;
+
+static void
+return_object_step (CoroTask *task,
+                    gpointer  frame)
+{
+  ReturnKinds *self = frame;
+
+  coro_task_return_object (task, self->object);
+}
+
+static void
+return_value_step (CoroTask *task,
+                   gpointer  frame)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRV);
+  g_value_take_boxed (&value, g_strsplit ("a b c", " ", -1));
+  coro_task_return_value (task, &value);
+}
+
+static void
+count_release (gpointer data)
+{
+  (*(int *) data)++;
+}
+
+static void
+return_pointer_step (CoroTask *task,
+                     gpointer  frame)
+{
+  ReturnKinds *self = frame;
+
+  coro_task_return_pointer (task, self->released, count_release);
+}
+
+static void
+test_task_return_kinds (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  g_auto(GValue) value = G_VALUE_INIT;
+  GError *error = NULL;
+  int released = 0;
+  CoroTask *task;
+  const char * const *strv;
+
+  /* An object: the task holds its own reference until it goes. */
+  g_object_add_weak_pointer (object, (gpointer *) &object);
+  task = CORO_CREATE_TASK (return_object_step, ReturnKinds, .object = object);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (coro_future_get_object (CORO_FUTURE (task), &error) == object);
+  g_assert_no_error (error);
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), &error), ==, 0);
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_RESULT_TYPE);
+  g_clear_error (&error);
+  g_object_unref (object);
+  g_assert_nonnull (object);
+  coro_future_unref (CORO_FUTURE (task));
+  g_assert_null (object);
+
+  /* A GValue: copied, so the step's own value is gone once the step returns. */
+  task = CORO_CREATE_TASK (return_value_step, Empty, 0);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (coro_future_get_value (CORO_FUTURE (task), &value, &error));
+  g_assert_no_error (error);
+  g_assert_true (G_VALUE_HOLDS (&value, G_TYPE_STRV));
+  strv = g_value_get_boxed (&value);
+  g_assert_cmpuint (g_strv_length ((char **) strv), ==, 3);
+  g_assert_cmpstr (strv[2], ==, "c");
+  coro_future_unref (CORO_FUTURE (task));
+
+  /* A pointer: owned by the task, released once, when the task is finalized. */
+  task = CORO_CREATE_TASK (return_pointer_step, ReturnKinds, .released = &released);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (coro_future_get_pointer (CORO_FUTURE (task), &error) == &released);
+  g_assert_no_error (error);
+  g_assert_cmpint (released, ==, 0);
+  coro_future_unref (CORO_FUTURE (task));
+  g_assert_cmpint (released, ==, 1);
+  CORO_TEST_END ();
+}
+
+/* Returning outside a step is a programming error: a critical, and what the call was
+ * given goes back to the caller (an object keeps no extra reference) or is released
+ * (a pointer's destroy runs at once). */
+static void
+test_task_return_kinds_outside_step (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  g_auto(GValue) value = G_VALUE_INIT;
+  CoroTask *task = CORO_TASK_NEW (return_object_step, ReturnKinds, .object = object);
+  int released = 0;
+
+  coro_test_expect_critical ("coro_task_return_object: task * is not running a step*");
+  coro_task_return_object (task, object);
+  coro_test_assert_expected ();
+  g_assert_cmpuint (object->ref_count, ==, 1);
+
+  g_value_init (&value, G_TYPE_INT);
+  g_value_set_int (&value, 3);
+  coro_test_expect_critical ("coro_task_return_value: task * is not running a step*");
+  coro_task_return_value (task, &value);
+  coro_test_assert_expected ();
+
+  coro_test_expect_critical ("coro_task_return_pointer: task * is not running a step*");
+  coro_task_return_pointer (task, &released, count_release);
+  coro_test_assert_expected ();
+  g_assert_cmpint (released, ==, 1);
+
+  /* The task itself is untouched, and still ends with its own step's result. */
+  g_assert_false (coro_future_done (CORO_FUTURE (task)));
+  coro_task_start (task);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_true (coro_future_get_object (CORO_FUTURE (task), NULL) == object);
+  coro_future_unref (CORO_FUTURE (task));
+  g_assert_cmpuint (object->ref_count, ==, 1);
+  CORO_TEST_END ();
+}
+
+/* Eager tasks: the first step runs inside the call that starts the task, when that call
+ * is made while the loop runs. */
+typedef struct
+{
+  CoroFuture *awaits;   /* the future the child's first step awaits */
+  int *ran;             /* steps run so far */
+  CoroTask **self;      /* where the child's first step stores the current task */
+} EagerChild;
+
+static void
+eager_child_done (CoroTask *task,
+                  gpointer  frame)
+{
+  EagerChild *self = frame;
+
+  (*self->ran)++;
+  coro_task_return_int (task, coro_future_get_int (coro_task_get_awaited (task), NULL) + 1);
+}
+
+static void
+eager_child_start (CoroTask *task,
+                   gpointer  frame)
+{
+  EagerChild *self = frame;
+
+  (*self->ran)++;
+  *self->self = coro_current_task ();
+  if (self->awaits == NULL)
+    {
+      coro_task_return_int (task, 7);
+      return;
+    }
+  coro_await (task, coro_future_ref (self->awaits), eager_child_done);
+}
+
+typedef struct
+{
+  int ran;
+  CoroTask *seen;
+  CoroTask *child;
+  CoroFuture *pending;
+} Eager;
+
+typedef struct
+{
+  Eager *eager;
+} EagerParent;
+
+static void
+eager_parent_end (CoroTask *task,
+                  gpointer  frame)
+{
+  Eager *self = ((EagerParent *) frame)->eager;
+
+  g_assert_true (coro_task_get_awaited (task) == CORO_FUTURE (self->child));
+  coro_task_return_future (task, coro_future_ref (CORO_FUTURE (self->child)));
+}
+
+/* No await: the child is done when the call returns, and the parent is current again. */
+static void
+eager_parent_quick (CoroTask *task,
+                    gpointer  frame)
+{
+  Eager *self = ((EagerParent *) frame)->eager;
+
+  self->child = CORO_CREATE_TASK_EAGER (eager_child_start, EagerChild,
+                                        .ran = &self->ran, .self = &self->seen);
+  g_assert_cmpint (self->ran, ==, 1);
+  g_assert_true (self->seen == self->child);
+  g_assert_true (coro_current_task () == task);
+  g_assert_true (coro_future_done (CORO_FUTURE (self->child)));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (self->child), NULL), ==, 7);
+  coro_await (task, coro_future_ref (CORO_FUTURE (self->child)), eager_parent_end);
+}
+
+/* The child awaits a done future: its steps go on within the same call. */
+static void
+eager_parent_done_future (CoroTask *task,
+                          gpointer  frame)
+{
+  Eager *self = ((EagerParent *) frame)->eager;
+  EagerChild child = { .ran = &self->ran, .self = &self->seen };
+  CoroFuture *done = coro_future_new ();
+
+  g_assert_true (coro_future_set_int (done, 41, NULL));
+  child.awaits = done;
+  self->child = coro_create_task_eager (eager_child_start, &child, sizeof child);
+  coro_future_unref (done);
+  g_assert_cmpint (self->ran, ==, 2);
+  g_assert_true (coro_current_task () == task);
+  g_assert_true (coro_future_done (CORO_FUTURE (self->child)));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (self->child), NULL), ==, 42);
+  coro_await (task, coro_future_ref (CORO_FUTURE (self->child)), eager_parent_end);
+}
+
+/* The child awaits a pending future: the call returns after the first step, and the
+ * child goes on as an ordinary task once the future is done. */
+static void
+eager_parent_pending (CoroTask *task,
+                      gpointer  frame)
+{
+  Eager *self = ((EagerParent *) frame)->eager;
+  CoroTask *child = CORO_TASK_NEW (eager_child_start, EagerChild, .awaits = self->pending,
+                                   .ran = &self->ran, .self = &self->seen);
+
+  self->child = child;
+  g_assert_cmpint (self->ran, ==, 0);
+  coro_task_start_eager (child);
+  g_assert_cmpint (self->ran, ==, 1);
+  g_assert_true (self->seen == child);
+  g_assert_true (coro_current_task () == task);
+  g_assert_false (coro_future_done (CORO_FUTURE (child)));
+  coro_await (task, coro_future_ref (CORO_FUTURE (child)), eager_parent_end);
+}
+
+static void
+set_pending (gpointer user_data)
+{
+  g_assert_true (coro_future_set_int (user_data, 99, NULL));
+}
+
+static void
+test_task_eager (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  Eager eager = { 0 };
+  CoroTask *task;
+  double start;
+
+  task = CORO_CREATE_TASK (eager_parent_quick, EagerParent, .eager = &eager);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 7);
+  coro_future_unref (CORO_FUTURE (task));
+  coro_future_unref (CORO_FUTURE (eager.child));
+
+  memset (&eager, 0, sizeof eager);
+  task = CORO_CREATE_TASK (eager_parent_done_future, EagerParent, .eager = &eager);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 42);
+  coro_future_unref (CORO_FUTURE (task));
+  coro_future_unref (CORO_FUTURE (eager.child));
+
+  memset (&eager, 0, sizeof eager);
+  eager.pending = coro_future_new ();
+  coro_handle_unref (coro_loop_call_later (loop, 2, set_pending, eager.pending, NULL));
+  start = coro_loop_time (loop);
+  task = CORO_CREATE_TASK (eager_parent_pending, EagerParent, .eager = &eager);
+  coro_test_run (CORO_FUTURE (task));
+  g_assert_cmpint (eager.ran, ==, 2);
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 100);
+  g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 2, 1e-9);
+  coro_future_unref (CORO_FUTURE (task));
+  coro_future_unref (CORO_FUTURE (eager.child));
+  coro_future_unref (eager.pending);
+  CORO_TEST_END ();
+}
+
+/* From a loop callback, too: the loop runs, no task is current. */
+static void
+eager_from_callback (gpointer user_data)
+{
+  Eager *self = user_data;
+
+  g_assert_null (coro_current_task ());
+  self->child = CORO_CREATE_TASK_EAGER (eager_child_start, EagerChild,
+                                        .ran = &self->ran, .self = &self->seen);
+  g_assert_cmpint (self->ran, ==, 1);
+  g_assert_true (coro_future_done (CORO_FUTURE (self->child)));
+  g_assert_null (coro_current_task ());
+}
+
+static void
+test_task_eager_from_callback (void)
+{
+  CORO_TEST_BEGIN ();
+  Eager eager = { 0 };
+
+  coro_handle_unref (coro_loop_call_soon (coro_loop_get_default (), eager_from_callback, &eager,
+                                          NULL));
+  coro_test_yield ();
+  g_assert_nonnull (eager.child);
+  g_assert_true (eager.seen == eager.child);
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (eager.child), NULL), ==, 7);
+  coro_future_unref (CORO_FUTURE (eager.child));
+  CORO_TEST_END ();
+}
+
+/* Outside a running loop an eager start is an ordinary one: scheduled, not run. */
+static void
+test_task_eager_outside_loop (void)
+{
+  CORO_TEST_BEGIN ();
+  Eager eager = { 0 };
+  CoroTask *created = CORO_CREATE_TASK_EAGER (eager_child_start, EagerChild,
+                                              .ran = &eager.ran, .self = &eager.seen);
+  CoroTask *started = CORO_TASK_NEW (eager_child_start, EagerChild,
+                                     .ran = &eager.ran, .self = &eager.seen);
+
+  coro_task_start_eager (started);
+  g_assert_cmpint (eager.ran, ==, 0);
+  g_assert_false (coro_future_done (CORO_FUTURE (created)));
+  g_assert_false (coro_future_done (CORO_FUTURE (started)));
+  coro_test_run (CORO_FUTURE (started));
+  g_assert_cmpint (eager.ran, ==, 2);
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (created), NULL), ==, 7);
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (started), NULL), ==, 7);
+  coro_future_unref (CORO_FUTURE (created));
+  coro_future_unref (CORO_FUTURE (started));
+  CORO_TEST_END ();
+}
+
+/* A task cancelled before its eager start ends cancelled at once, with no step run; a
+ * task started twice is a programming error. */
+typedef struct
+{
+  Eager *eager;
+  CoroTask *cancelled;
+  CoroTask *twice;
+} EagerMisuse;
+
+static void
+eager_misuse_step (CoroTask *task,
+                   gpointer  frame)
+{
+  EagerMisuse *self = frame;
+
+  coro_task_start_eager (self->cancelled);
+  g_assert_true (coro_future_done (CORO_FUTURE (self->cancelled)));
+  g_assert_true (coro_future_cancelled (CORO_FUTURE (self->cancelled)));
+  g_assert_cmpint (self->eager->ran, ==, 0);
+
+  coro_task_start_eager (self->twice);
+  g_assert_cmpint (self->eager->ran, ==, 1);
+  coro_test_expect_critical ("coro_task_start: task * was already started");
+  coro_task_start_eager (self->twice);
+  coro_test_assert_expected ();
+  g_assert_cmpint (self->eager->ran, ==, 1);
+  coro_task_return (task);
+}
+
+static void
+test_task_eager_misuse (void)
+{
+  CORO_TEST_BEGIN ();
+  Eager eager = { 0 };
+  CoroTask *cancelled = CORO_TASK_NEW (eager_child_start, EagerChild,
+                                       .ran = &eager.ran, .self = &eager.seen);
+  CoroTask *twice = CORO_TASK_NEW (eager_child_start, EagerChild,
+                                   .ran = &eager.ran, .self = &eager.seen);
+  CoroTask *task;
+
+  g_assert_true (coro_future_cancel (CORO_FUTURE (cancelled), "early"));
+  task = CORO_CREATE_TASK (eager_misuse_step, EagerMisuse, .eager = &eager,
+                           .cancelled = cancelled, .twice = twice);
+  coro_test_run (CORO_FUTURE (task));
+  coro_test_run_fails (CORO_FUTURE (cancelled), CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_cmpstr (coro_future_get_error (CORO_FUTURE (cancelled))->message, ==, "early");
+  g_assert_cmpint (coro_future_get_int (CORO_FUTURE (twice), NULL), ==, 7);
+  coro_future_unref (CORO_FUTURE (task));
+  coro_future_unref (CORO_FUTURE (cancelled));
+  coro_future_unref (CORO_FUTURE (twice));
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1462,6 +1856,12 @@ main (int   argc,
   g_test_add_func ("/task/sleep-adopted-cancel", test_task_sleep_adopted_cancel);
   g_test_add_func ("/task/sleep-adopted-cancel-after-fire",
                    test_task_sleep_adopted_cancel_after_fire);
+  g_test_add_func ("/task/return-kinds", test_task_return_kinds);
+  g_test_add_func ("/task/return-kinds-outside-step", test_task_return_kinds_outside_step);
+  g_test_add_func ("/task/eager", test_task_eager);
+  g_test_add_func ("/task/eager-from-callback", test_task_eager_from_callback);
+  g_test_add_func ("/task/eager-outside-loop", test_task_eager_outside_loop);
+  g_test_add_func ("/task/eager-misuse", test_task_eager_misuse);
 
   return g_test_run ();
 }
