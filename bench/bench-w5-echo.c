@@ -53,7 +53,7 @@ serve_got (CoroTask *task,
            gpointer  frame)
 {
   Serve *self = frame;
-  GBytes *data = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *data = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
   gsize len = g_bytes_get_size (data);
 
   if (len == 0)

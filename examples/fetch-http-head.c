@@ -68,7 +68,7 @@ serve_line (CoroTask *task,
     "Server: Coro example\r\n"
     "\r\n";
   Serve *self = frame;
-  GBytes *line = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *line = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
 
   if (g_bytes_get_size (line) > 2)
     {
@@ -192,7 +192,7 @@ fetch_line (CoroTask *task,
             gpointer  frame)
 {
   Fetch *self = frame;
-  GBytes *line = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *line = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
   gsize len;
   const char *text = g_bytes_get_data (line, &len);
 

@@ -79,7 +79,7 @@ get_date_read (CoroTask *task,
                gpointer  frame)
 {
   GetDate *self = frame;
-  GBytes *data = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *data = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
   gsize size;
   const char *chars = g_bytes_get_data (data, &size);
 

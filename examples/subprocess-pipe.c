@@ -85,7 +85,7 @@ main_echoed (CoroTask *task,
              gpointer  frame)
 {
   Main *self = frame;
-  GBytes *line = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *line = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
   gsize size;
   const char *chars = g_bytes_get_data (line, &size);
 
@@ -100,7 +100,7 @@ main_rest (CoroTask *task,
            gpointer  frame)
 {
   Main *self = frame;
-  GBytes *rest = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *rest = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
 
   printf ("then %" G_GSIZE_FORMAT " more bytes\n", g_bytes_get_size (rest));
   coro_await (task, coro_process_wait (self->proc), main_exited);   /* await proc.wait() */

@@ -84,7 +84,7 @@ client_received (CoroTask *task,
                  gpointer  frame)
 {
   EchoClient *self = frame;
-  GBytes *data = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *data = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
   gsize len;
   const char *text = g_bytes_get_data (data, &len);
 

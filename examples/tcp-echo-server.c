@@ -87,7 +87,7 @@ handle_echo_received (CoroTask *task,
   gsize len;
   const char *message;
 
-  self->data = g_bytes_ref (coro_stream_get_bytes (coro_task_get_awaited (task), NULL));
+  self->data = g_bytes_ref (coro_future_get_bytes (coro_task_get_awaited (task), NULL));
   message = g_bytes_get_data (self->data, &len);
   printf ("Received '%.*s' from %s\n", (int) len, message, addr);
   printf ("Send: '%.*s'\n", (int) len, message);

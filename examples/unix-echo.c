@@ -75,7 +75,7 @@ handle_echo_got (CoroTask *task,
                  gpointer  frame)
 {
   HandleEcho *self = frame;
-  GBytes *data = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *data = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
 
   print_line ("Server received ", data);
   coro_stream_writer_write_bytes (self->writer, data, NULL);
@@ -176,7 +176,7 @@ main_received (CoroTask *task,
 {
   Main *self = frame;
 
-  print_line ("Received: ", coro_stream_get_bytes (coro_task_get_awaited (task), NULL));
+  print_line ("Received: ", coro_future_get_bytes (coro_task_get_awaited (task), NULL));
   coro_stream_writer_close (self->writer);
   coro_await (task, coro_stream_writer_wait_closed (self->writer), main_client_closed);
 }

@@ -64,13 +64,13 @@ typedef enum
  *
  * The reading half of a stream (asyncio's `StreamReader`). Reads return futures whose
  * result is a #GBytes, held as a #GValue of type %G_TYPE_BYTES so that bindings read it
- * with [method@Coro.Future.get_value]; C reads it with [func@Coro.stream_get_bytes].
+ * with [method@Coro.Future.get_value]; C reads it with [method@Coro.Future.get_bytes].
  *
  * ```c
  * // line = await reader.readline ()
  * coro_await (task, coro_stream_reader_readline (self->reader), got_line);
  * // in got_line:
- * GBytes *line = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+ * GBytes *line = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
  * ```
  *
  * Only one read may wait at a time, as in asyncio; a second one fails with
@@ -1081,38 +1081,4 @@ coro_stream_reader_get_exception (CoroStreamReader *reader)
   g_return_val_if_fail (CORO_IS_STREAM_READER (reader), NULL);
 
   return reader->error;
-}
-
-/**
- * coro_stream_get_bytes:
- * @future: a done future returned by a read of a [class@Coro.StreamReader]
- * @error: return location for the future's error
- *
- * Reads the result of a stream read.
- *
- * Returns: (transfer none) (nullable): the bytes, owned by @future, or %NULL with @error
- *   set
- *
- * Since: 1.0
- */
-GBytes *
-coro_stream_get_bytes (CoroFuture  *future,
-                       GError     **error)
-{
-  const GValue *value;
-
-  g_return_val_if_fail (future != NULL, NULL);
-
-  if (!coro_future_propagate (future, error))
-    return NULL;
-  while (future->kind == CORO_RESULT_FORWARD)
-    future = future->result.v_forward;
-  if (future->kind != CORO_RESULT_VALUE || !G_VALUE_HOLDS (future->result.v_value, G_TYPE_BYTES))
-    {
-      g_set_error_literal (error, CORO_ERROR, CORO_ERROR_RESULT_TYPE,
-                           "The future does not hold bytes");
-      return NULL;
-    }
-  value = future->result.v_value;
-  return g_value_get_boxed (value);
 }

@@ -840,7 +840,7 @@ read_all_got (CoroTask *task,
               gpointer  frame)
 {
   ReadAll *f = frame;
-  GBytes *chunk = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *chunk = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
   gsize size;
   gconstpointer data = g_bytes_get_data (chunk, &size);
 

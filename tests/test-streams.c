@@ -84,7 +84,7 @@ run_bytes (CoroFuture *future)
   char *s;
 
   wait_ok (future);
-  bytes = coro_stream_get_bytes (future, &error);
+  bytes = coro_future_get_bytes (future, &error);
   g_assert_no_error (error);
   s = g_strndup (g_bytes_get_size (bytes) > 0 ? g_bytes_get_data (bytes, NULL) : "",
                  g_bytes_get_size (bytes));
@@ -327,7 +327,7 @@ read_line_got (CoroTask *task,
                gpointer  frame)
 {
   ReadLineFrame *f = frame;
-  GBytes *bytes = coro_stream_get_bytes (coro_task_get_awaited (task), NULL);
+  GBytes *bytes = coro_future_get_bytes (coro_task_get_awaited (task), NULL);
 
   *f->out = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   coro_task_return (task);
@@ -437,15 +437,15 @@ test_reader_large_reads (void)
     g_assert_true (coro_future_done (unseen));
     f = coro_stream_reader_read (r, 65536);
     g_assert_true (coro_future_done (f));
-    later = g_bytes_ref (coro_stream_get_bytes (f, &error));
+    later = g_bytes_ref (coro_future_get_bytes (f, &error));
     g_assert_no_error (error);
     coro_future_unref (f);
     coro_future_unref (unseen);
     assert_pattern (later, 65536);
     f = coro_stream_reader_read (r, 65536);
     g_assert_true (coro_future_done (f));
-    assert_pattern (coro_stream_get_bytes (f, &error), 0);
-    g_assert_cmpuint (g_bytes_get_size (coro_stream_get_bytes (f, NULL)), ==, 65536);
+    assert_pattern (coro_future_get_bytes (f, &error), 0);
+    g_assert_cmpuint (g_bytes_get_size (coro_future_get_bytes (f, NULL)), ==, 65536);
     coro_future_unref (f);
     assert_pattern (later, 65536);
     g_bytes_unref (later);
@@ -459,7 +459,7 @@ test_reader_large_reads (void)
 
       f = coro_stream_reader_read (r, chunks->len % 3 == 0 ? 100000 : 65536);
       wait_ok (f);
-      bytes = coro_stream_get_bytes (f, &error);
+      bytes = coro_future_get_bytes (f, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (g_bytes_get_size (bytes), >, 0);
       total += g_bytes_get_size (bytes);
@@ -569,7 +569,7 @@ test_writer_back_pressure (void)
   g_assert_cmpuint (coro_stream_writer_get_write_buffer_size (a), <=, 16 * 1024);
   coro_future_unref (drain);
   wait_ok (all);
-  got = coro_stream_get_bytes (all, NULL);
+  got = coro_future_get_bytes (all, NULL);
   g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), data, size);
   coro_future_unref (all);
   g_free (data);
@@ -733,7 +733,7 @@ echo_got (CoroTask *task,
 {
   Echo *f = frame;
   GError *error = NULL;
-  GBytes *line = coro_stream_get_bytes (coro_task_get_awaited (task), &error);
+  GBytes *line = coro_future_get_bytes (coro_task_get_awaited (task), &error);
 
   if (line == NULL || g_bytes_get_size (line) == 0)
     {
@@ -1185,7 +1185,7 @@ test_pipe (void)
   all = coro_stream_reader_read (r, -1);
   wait_ok (drain);
   wait_ok (all);
-  got = coro_stream_get_bytes (all, NULL);
+  got = coro_future_get_bytes (all, NULL);
   g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), data, size);
   g_assert_true (coro_stream_reader_at_eof (r));
   coro_stream_writer_close (w);

@@ -876,7 +876,7 @@ test_subprocess_streams (void)
       g_assert_true (coro_stream_writer_write (in, (const guint8 *) line, strlen (line), NULL));
       read = coro_stream_reader_readline (out);
       coro_test_run (read);
-      assert_bytes (coro_stream_get_bytes (read, NULL), line);
+      assert_bytes (coro_future_get_bytes (read, NULL), line);
       coro_future_unref (read);
     }
   g_assert_false (coro_process_get_returncode (proc, NULL));

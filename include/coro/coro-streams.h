@@ -66,10 +66,6 @@ GBytes           *coro_stream_reader_get_partial (CoroStreamReader *reader);
 CORO_AVAILABLE_IN_ALL
 const GError     *coro_stream_reader_get_exception (CoroStreamReader *reader);
 
-CORO_AVAILABLE_IN_ALL
-GBytes           *coro_stream_get_bytes          (CoroFuture       *future,
-                                                  GError          **error);
-
 /* Writer */
 
 CORO_AVAILABLE_IN_ALL
