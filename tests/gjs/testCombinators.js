@@ -7,61 +7,9 @@
 
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
-import System from 'system';
+import {assert, assertEq, assertThrowsCoro, configure, done, loop, test} from './harness.js';
 
-const loop = Coro.Loop.get_default();
-let failures = 0;
-let count = 0;
-
-function assert(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    if (actual !== expected)
-        throw new Error(`${what}: expected ${expected}, got ${actual}`);
-}
-
-function assertThrowsCoro(code, func, what) {
-    try {
-        func();
-    } catch (e) {
-        if (!(e instanceof GLib.Error) || !e.matches(Coro.error_quark(), code))
-            throw new Error(`${what}: wrong error ${e}`);
-        return e;
-    }
-    throw new Error(`${what}: did not throw`);
-}
-
-function settle() {
-    const context = GLib.MainContext.default();
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        while (context.iteration(false))
-            ;
-    }
-}
-
-function test(name, func) {
-    settle();
-    const baseline = loop.get_n_futures();
-    count++;
-    loop.set_virtual_clock(true);
-    try {
-        func();
-        Coro.run(Coro.sleep(0));
-        settle();
-        loop.set_virtual_clock(false);
-        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
-        print(`ok ${count} - ${name}`);
-    } catch (e) {
-        loop.set_virtual_clock(false);
-        failures++;
-        print(`not ok ${count} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
+configure({virtualClock: true});
 
 function later(delay, value, message) {
     const fut = Coro.Future.new();
@@ -147,5 +95,4 @@ test('task group: success, failure cancels the others, errors one by one', () =>
     assertEq(g.get_error(0).message, 'one', 'child error');
 });
 
-print(`1..${count}`);
-System.exit(failures > 0 ? 1 : 0);
+done();

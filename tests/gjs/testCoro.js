@@ -12,82 +12,8 @@ import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 import System from 'system';
-
-const loop = Coro.Loop.get_default();
-let failures = 0;
-let count = 0;
-
-function assert(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    if (actual !== expected)
-        throw new Error(`${what}: expected ${expected}, got ${actual}`);
-}
-
-function assertNear(actual, expected, delta, what) {
-    if (Math.abs(actual - expected) > delta)
-        throw new Error(`${what}: expected ${expected} ± ${delta}, got ${actual}`);
-}
-
-function assertThrowsCoro(code, func, what) {
-    try {
-        func();
-    } catch (e) {
-        if (!(e instanceof GLib.Error) || !e.matches(Coro.error_quark(), code))
-            throw new Error(`${what}: wrong error ${e}`);
-        return e;
-    }
-    throw new Error(`${what}: did not throw`);
-}
-
-function assertThrows(func, what) {
-    try {
-        func();
-    } catch (e) {
-        return e;
-    }
-    throw new Error(`${what}: did not throw`);
-}
-
-function now() {
-    return GLib.get_monotonic_time() / 1e6;
-}
-
-// Collects garbage and runs what is ready until nothing changes, creating no future.
-function settle() {
-    const context = GLib.MainContext.default();
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        while (context.iteration(false))
-            ;
-    }
-}
-
-function test(name, func) {
-    settle();
-    const baseline = loop.get_n_futures();
-    count++;
-    try {
-        func();
-        loop.set_virtual_clock(false);
-        settle();
-        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
-        print(`ok ${count} - ${name}`);
-    } catch (e) {
-        loop.set_virtual_clock(false);
-        failures++;
-        print(`not ok ${count} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
-
-function virtual() {
-    loop.set_virtual_clock(true);
-    assert(loop.get_virtual_clock(), 'virtual clock on');
-}
+import {assert, assertEq, assertNear, assertThrows, assertThrowsCoro, done, loop, now, settle,
+    test, virtual} from './harness.js';
 
 test('the snippet of the core issue', () => {
     let t0 = now();
@@ -425,5 +351,4 @@ test('no future outlives the suite', () => {
     assertEq(loop.get_n_futures(), 0, 'live futures at the end');
 });
 
-print(`1..${count}`);
-System.exit(failures > 0 ? 1 : 0);
+done();

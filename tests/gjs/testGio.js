@@ -8,7 +8,7 @@
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import System from 'system';
+import {assert, assertEq, assertGError, done, testAsync, text} from './harness.js';
 
 // Gio._promisify() does not fit: the operation has no source object, so it would call
 // wait_finish on the prototype rather than on the future.
@@ -24,65 +24,9 @@ function waitFor(fut, cancellable = null) {
     });
 }
 
-const loop = Coro.Loop.get_default();
-let failures = 0;
-let count = 0;
-
-function assert(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    if (actual !== expected)
-        throw new Error(`${what}: expected ${expected}, got ${actual}`);
-}
-
-function assertIoError(e, code, what) {
-    if (!(e instanceof GLib.Error) || !e.matches(Gio.io_error_quark(), code))
-        throw new Error(`${what}: wrong error ${e}`);
-}
-
-function settle() {
-    const context = GLib.MainContext.default();
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        while (context.iteration(false))
-            ;
-    }
-}
-
-function bytesToString(bytes) {
-    return new TextDecoder().decode(bytes.toArray());
-}
-
-// Runs an async test function on a GLib main loop, as a GNOME application would.
-function test(name, func) {
-    settle();
-    const baseline = loop.get_n_futures();
-    count++;
-    const mainLoop = new GLib.MainLoop(null, false);
-    let error = null;
-    func().catch(e => {
-        error = e;
-    }).finally(() => mainLoop.quit());
-    mainLoop.run();
-    try {
-        if (error)
-            throw error;
-        settle();
-        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
-        print(`ok ${count} - ${name}`);
-    } catch (e) {
-        failures++;
-        print(`not ok ${count} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
-
 const dir = GLib.dir_make_tmp('coro-test-gio-XXXXXX');
 
-test('a file written and read back by futures, awaited as promises', async () => {
+testAsync('a file written and read back by futures, awaited as promises', async () => {
     const file = Gio.File.new_for_path(GLib.build_filenamev([dir, 'file.txt']));
     const encoder = new TextEncoder();
     let fut = Coro.file_replace_contents(file, new GLib.Bytes(encoder.encode('hello gjs')),
@@ -92,7 +36,7 @@ test('a file written and read back by futures, awaited as promises', async () =>
 
     fut = Coro.file_load_contents(file);
     await waitFor(fut);
-    assertEq(bytesToString(fut.get_bytes()), 'hello gjs', 'contents');
+    assertEq(text(fut.get_bytes()), 'hello gjs', 'contents');
 
     fut = Coro.file_query_info(file, 'standard::size', Gio.FileQueryInfoFlags.NONE,
         GLib.PRIORITY_DEFAULT);
@@ -101,22 +45,22 @@ test('a file written and read back by futures, awaited as promises', async () =>
     file.delete(null);
 });
 
-test('a missing file rejects with its GIO error', async () => {
+testAsync('a missing file rejects with its GIO error', async () => {
     const fut = Coro.file_load_contents(Gio.File.new_for_path(GLib.build_filenamev([dir, 'no'])));
     try {
         await waitFor(fut);
         throw new Error('did not fail');
     } catch (e) {
-        assertIoError(e, Gio.IOErrorEnum.NOT_FOUND, 'missing file');
+        assertGError(e, Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND, 'missing file');
     }
     assert(!fut.cancelled(), 'failed, not cancelled');
 });
 
-test('streams', async () => {
+testAsync('streams', async () => {
     const source = Gio.MemoryInputStream.new_from_bytes(new GLib.Bytes(new TextEncoder().encode('abcdef')));
     let fut = Coro.input_stream_read_bytes(source, 4, GLib.PRIORITY_DEFAULT);
     await waitFor(fut);
-    assertEq(bytesToString(fut.get_bytes()), 'abcd', 'read');
+    assertEq(text(fut.get_bytes()), 'abcd', 'read');
 
     const sink = Gio.MemoryOutputStream.new_resizable();
     fut = Coro.output_stream_write_all(sink, new GLib.Bytes(new TextEncoder().encode('xyz')),
@@ -127,17 +71,17 @@ test('streams', async () => {
         GLib.PRIORITY_DEFAULT);
     await waitFor(fut);
     assertEq(fut.get_int(), 2, 'spliced');
-    assertEq(bytesToString(sink.steal_as_bytes()), 'xyzef', 'sink');
+    assertEq(text(sink.steal_as_bytes()), 'xyzef', 'sink');
 });
 
-test('a subprocess waited for', async () => {
+testAsync('a subprocess waited for', async () => {
     const proc = Gio.Subprocess.new(['sh', '-c', 'exit 5'], Gio.SubprocessFlags.NONE);
     const fut = Coro.subprocess_wait(proc);
     await waitFor(fut);
     assertEq(fut.get_int(), 5, 'return code');
 });
 
-test('a coroutine awaited from JavaScript, cancelled through a GCancellable', async () => {
+testAsync('a coroutine awaited from JavaScript, cancelled through a GCancellable', async () => {
     const sleep = Coro.sleep(0.01);
     assert(await waitFor(sleep), 'slept');
 
@@ -151,24 +95,24 @@ test('a coroutine awaited from JavaScript, cancelled through a GCancellable', as
         await waitFor(fut, cancellable);
         throw new Error('did not fail');
     } catch (e) {
-        assertIoError(e, Gio.IOErrorEnum.CANCELLED, 'cancelled');
+        assertGError(e, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED, 'cancelled');
     }
     assert(fut.cancelled(), 'the future was cancelled');
 });
 
 // More GIO wrappers.
 
-test('output_stream_write_bytes', async () => {
+testAsync('output_stream_write_bytes', async () => {
     const sink = Gio.MemoryOutputStream.new_resizable();
     const fut = Coro.output_stream_write_bytes(sink,
         new GLib.Bytes(new TextEncoder().encode('hello')), GLib.PRIORITY_DEFAULT);
     await waitFor(fut);
     assertEq(fut.get_int(), 5, 'written');
     sink.close(null);
-    assertEq(bytesToString(sink.steal_as_bytes()), 'hello', 'sink');
+    assertEq(text(sink.steal_as_bytes()), 'hello', 'sink');
 });
 
-test('subprocess_wait_check rejects a failed child', async () => {
+testAsync('subprocess_wait_check rejects a failed child', async () => {
     const proc = Gio.Subprocess.new(['sh', '-c', 'exit 4'], Gio.SubprocessFlags.NONE);
     const fut = Coro.subprocess_wait_check(proc);
     let error = null;
@@ -181,7 +125,7 @@ test('subprocess_wait_check rejects a failed child', async () => {
     assert(proc.get_if_exited() && proc.get_exit_status() === 4, 'exit status 4');
 });
 
-test('socket_client_connect_to_host', async () => {
+testAsync('socket_client_connect_to_host', async () => {
     const listener = new Gio.SocketListener();
     const port = listener.add_any_inet_port(null);
     const client = new Gio.SocketClient();
@@ -208,5 +152,4 @@ test('socket_client_connect_to_host', async () => {
 });
 
 GLib.rmdir(dir);
-print(`1..${count}`);
-System.exit(failures > 0 ? 1 : 0);
+done();

@@ -8,48 +8,7 @@
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import System from 'system';
-
-const loop = Coro.Loop.get_default();
-let failures = 0;
-let count = 0;
-
-function assert(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    if (actual !== expected)
-        throw new Error(`${what}: expected ${expected}, got ${actual}`);
-}
-
-function settle() {
-    const context = GLib.MainContext.default();
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        while (context.iteration(false))
-            ;
-    }
-}
-
-function test(name, func) {
-    settle();
-    const baseline = loop.get_n_futures();
-    count++;
-    try {
-        func();
-        loop.set_exception_handler(null);
-        settle();
-        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
-        print(`ok ${count} - ${name}`);
-    } catch (e) {
-        loop.set_exception_handler(null);
-        failures++;
-        print(`not ok ${count} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
+import {assert, assertEq, done, loop, settle, test} from './harness.js';
 
 test('exception handler sees unretrieved errors', () => {
     const reports = [];
@@ -279,6 +238,4 @@ test('invalid signal and exception handler reset', () => {
     assertEq(reports.join(), 'first', 'the reset handler is no longer called');
 });
 
-print(`1..${count}`);
-if (failures > 0)
-    System.exit(1);
+done();

@@ -8,53 +8,9 @@
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import System from 'system';
+import {assert, assertEq, assertThrowsCoro, done, test, text} from './harness.js';
 
-const loop = Coro.Loop.get_default();
-let failures = 0;
-let count = 0;
-
-function assert(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    if (actual !== expected)
-        throw new Error(`${what}: expected ${expected}, got ${actual}`);
-}
-
-function settle() {
-    const context = GLib.MainContext.default();
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        while (context.iteration(false))
-            ;
-    }
-}
-
-function test(name, func) {
-    settle();
-    const baseline = loop.get_n_futures();
-    count++;
-    try {
-        func();
-        settle();
-        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
-        print(`ok ${count} - ${name}`);
-    } catch (e) {
-        failures++;
-        print(`not ok ${count} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
-
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-
-function text(bytes) {
-    return decoder.decode(bytes.toArray());
-}
 
 test('echo round trip over TCP', () => {
     const received = [];
@@ -119,16 +75,6 @@ test('connecting to a closed port', () => {
 
 // More reader, writer and server coverage.
 
-function expectError(func, domain, code, what) {
-    let ok = false;
-    try {
-        func();
-    } catch (e) {
-        ok = e.matches(domain, code);
-    }
-    assert(ok, what);
-}
-
 function connectPair() {
     const accepted = [];
     const started = Coro.start_server('127.0.0.1', 0, (reader, writer) => {
@@ -186,14 +132,13 @@ test('readuntil past the limit', () => {
     reader.set_limit(4);
     assertEq(reader.get_limit(), 4, 'limit');
     const f = reader.readuntil(encoder.encode(';'));
-    expectError(() => Coro.run(f), Coro.error_quark(), Coro.Error.LIMIT_OVERRUN,
-        'CORO_ERROR_LIMIT_OVERRUN');
+    assertThrowsCoro(Coro.Error.LIMIT_OVERRUN, () => Coro.run(f), 'CORO_ERROR_LIMIT_OVERRUN');
 });
 
 test('readexactly short of data keeps the partial bytes', () => {
     const reader = memoryReader('abc');
     const f = reader.readexactly(5);
-    expectError(() => Coro.run(f), Coro.error_quark(), Coro.Error.INCOMPLETE_READ,
+    assertThrowsCoro(Coro.Error.INCOMPLETE_READ, () => Coro.run(f),
         'CORO_ERROR_INCOMPLETE_READ');
     assertEq(text(reader.get_partial()), 'abc', 'partial');
     assert(reader.at_eof(), 'at eof');
@@ -283,5 +228,4 @@ test('unix socket round trip', () => {
     GLib.rmdir(dir);
 });
 
-print(`1..${count}`);
-System.exit(failures > 0 ? 1 : 0);
+done();

@@ -8,54 +8,11 @@
 
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
-import System from 'system';
+import {assert, assertEq, assertThrowsCoro, assertThrowsGError, done, test, text}
+    from './harness.js';
 
-const loop = Coro.Loop.get_default();
 const {PIPE, DEVNULL, INHERIT} = Coro.SubprocessStdio;
 const SIGKILL = 9;
-let failures = 0;
-let count = 0;
-
-function assert(condition, what) {
-    if (!condition)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    if (actual !== expected)
-        throw new Error(`${what}: expected ${expected}, got ${actual}`);
-}
-
-function text(bytes) {
-    return new TextDecoder().decode(bytes.toArray());
-}
-
-function settle() {
-    const context = GLib.MainContext.default();
-    for (let i = 0; i < 3; i++) {
-        System.gc();
-        while (context.iteration(false))
-            ;
-    }
-}
-
-function test(name, func) {
-    settle();
-    const baseline = loop.get_n_futures();
-    count++;
-    try {
-        func();
-        settle();
-        assertEq(loop.get_n_futures(), baseline, 'live futures after the test');
-        print(`ok ${count} - ${name}`);
-    } catch (e) {
-        failures++;
-        print(`not ok ${count} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
-
-loop.set_virtual_clock(false);
 
 test('communicate round trip through cat', () => {
     const proc = Coro.create_subprocess_exec(['cat'], PIPE, PIPE, PIPE);
@@ -111,16 +68,6 @@ test('missing executable', () => {
 
 // More CoroProcess coverage.
 
-function expectGError(func, domain, code, what) {
-    let error = null;
-    try {
-        func();
-    } catch (e) {
-        error = e;
-    }
-    assert(error instanceof GLib.Error && error.matches(domain, code), `${what}, got ${error}`);
-}
-
 test('terminate, kill and send_signal', () => {
     const SIGTERM = 15, SIGUSR1 = 10;
     const Gio = imports.gi.Gio;
@@ -132,7 +79,7 @@ test('terminate, kill and send_signal', () => {
     proc.terminate();
     Coro.run(wait);
     assertEq(wait.get_int(), -SIGTERM, 'terminated');
-    expectGError(() => proc.kill(), Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND,
+    assertThrowsGError(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND, () => proc.kill(),
         'kill after exit');
 
     proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT);
@@ -146,8 +93,8 @@ test('terminate, kill and send_signal', () => {
     assert(proc.send_signal(SIGUSR1), 'send_signal');
     Coro.run(wait);
     assertEq(wait.get_int(), -SIGUSR1, 'signalled');
-    expectGError(() => proc.send_signal(SIGTERM), Gio.io_error_quark(),
-        Gio.IOErrorEnum.NOT_FOUND, 'send_signal after exit');
+    assertThrowsGError(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND,
+        () => proc.send_signal(SIGTERM), 'send_signal after exit');
     wait = null;
 });
 
@@ -169,12 +116,11 @@ test('stdout and stderr readers', () => {
 test('communicate with a timeout keeps partial output', () => {
     const proc = Coro.create_subprocess_shell('echo partial; exec sleep 30', DEVNULL, PIPE, PIPE);
     const fut = proc.communicate_with_timeout(null, 0.3);
-    expectGError(() => Coro.run(fut), Coro.error_quark(), Coro.Error.TIMEOUT, 'timeout');
+    assertThrowsCoro(Coro.Error.TIMEOUT, () => Coro.run(fut), 'timeout');
     assertEq(proc.get_returncode()[1], -SIGKILL, 'killed');
     const [out, err] = proc.get_partial_output();
     assertEq(text(out), 'partial\n', 'partial stdout');
     assertEq(text(err), '', 'partial stderr');
 });
 
-print(`1..${count}`);
-System.exit(failures > 0 ? 1 : 0);
+done();

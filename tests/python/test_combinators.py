@@ -6,41 +6,13 @@
 # Run by meson like test_coro.py. Python cannot write task steps yet, so these tests use
 # sleeps and futures the test completes itself.
 
-import gc
 import math
-import os
-import sys
-import unittest
 
-import gi
-import gi.overrides
-
-if os.environ.get('CORO_OVERRIDES_DIR'):
-    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
-
-gi.require_version('Coro', '1.0')
-gi.require_version('GLib', '2.0')
-from gi.repository import Coro, GLib  # noqa: E402
+from coro_testing import Coro, CoroTestCase, GLib, is_error, run_tests
 
 
-def is_error(e, code):
-    return isinstance(e, GLib.Error) and e.matches(Coro.error_quark(), code)
-
-
-class CoroTestCase(unittest.TestCase):
-    def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        self.loop.set_virtual_clock(True)
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
-
-    def tearDown(self):
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        self.loop.set_virtual_clock(False)
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
+class CombinatorTestCase(CoroTestCase):
+    virtual_clock = True
 
     def later(self, delay, value=None, error=None):
         fut = Coro.Future.new()
@@ -55,7 +27,7 @@ class CoroTestCase(unittest.TestCase):
         return fut
 
 
-class TestWait(CoroTestCase):
+class TestWait(CombinatorTestCase):
     def test_first_completed(self):
         t0 = self.loop.time()
         a, b = Coro.sleep(10), self.later(1, 2)
@@ -98,7 +70,7 @@ class TestWait(CoroTestCase):
         self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
 
 
-class TestAsCompleted(CoroTestCase):
+class TestAsCompleted(CombinatorTestCase):
     def test_order_and_timeout(self):
         fs = [self.later(3, 3), self.later(1, 1), self.later(2, 2), Coro.sleep(100)]
         it = Coro.as_completed(fs, 5)
@@ -126,7 +98,7 @@ class TestAsCompleted(CoroTestCase):
         self.assertEqual(nxt.get_future().get_int(), 7)
 
 
-class TestTimeout(CoroTestCase):
+class TestTimeout(CombinatorTestCase):
     def test_when_expired_reschedule(self):
         t = Coro.Timeout.new(10)
         self.assertAlmostEqual(t.when(), self.loop.time() + 10)
@@ -145,7 +117,7 @@ class TestTimeout(CoroTestCase):
         self.assertEqual(Coro.Timeout.new_at(42.0).when(), 42.0)
 
 
-class TestTaskGroup(CoroTestCase):
+class TestTaskGroup(CombinatorTestCase):
     def test_success(self):
         g = Coro.TaskGroup.new()
         self.assertIsNone(g.get_parent())
@@ -184,5 +156,4 @@ class TestTaskGroup(CoroTestCase):
 
 
 if __name__ == '__main__':
-    result = unittest.main(verbosity=2, exit=False).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_tests()

@@ -8,49 +8,10 @@
 # fatal) and any future still alive after a test fails the run.
 
 import gc
-import os
-import sys
 import threading
 import time
-import unittest
 
-import gi
-import gi.overrides
-
-# Load Coro's override from the source tree, as the installed one would be.
-if os.environ.get('CORO_OVERRIDES_DIR'):
-    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
-
-gi.require_version('Coro', '1.0')
-gi.require_version('GLib', '2.0')
-gi.require_version('GObject', '2.0')
-gi.require_version('Gio', '2.0')
-from gi.repository import Coro, GLib, GObject, Gio  # noqa: E402
-
-
-def is_error(e, code):
-    return isinstance(e, GLib.Error) and e.matches(Coro.error_quark(), code)
-
-
-class CoroTestCase(unittest.TestCase):
-    """Checks that every test leaves no future alive and the clock as it found it."""
-
-    def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
-
-    def tearDown(self):
-        self.loop.set_virtual_clock(False)
-        gc.collect()
-        # Let callbacks queued by the test run, then collect what they dropped.
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
-
-    def virtual(self):
-        self.loop.set_virtual_clock(True)
-        self.assertTrue(self.loop.get_virtual_clock())
+from coro_testing import Coro, CoroTestCase, GLib, GObject, Gio, is_error, run_tests
 
 
 class TestIssueSnippet(CoroTestCase):
@@ -523,5 +484,4 @@ class TestQueues(CoroTestCase):
 
 
 if __name__ == '__main__':
-    result = unittest.main(verbosity=2, exit=False).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_tests()

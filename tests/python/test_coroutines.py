@@ -8,49 +8,18 @@
 
 import asyncio
 import gc
-import os
-import unittest
 import warnings
 import weakref
 
-import gi
-import gi.overrides
-
-if os.environ.get('CORO_OVERRIDES_DIR'):
-    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
-
-gi.require_version('Coro', '1.0')
-gi.require_version('GLib', '2.0')
-gi.require_version('GObject', '2.0')
-gi.require_version('Gio', '2.0')
-from gi.repository import Coro, GLib, GObject, Gio  # noqa: E402
-
-
-def is_error(e, code):
-    return isinstance(e, GLib.Error) and e.matches(Coro.error_quark(), code)
+from coro_testing import Coro, CoroTestCase, GLib, GObject, Gio, is_error, run_tests
 
 
 class Marker:
     """Something a coroutine holds, to see when its closure is released."""
 
 
-class CoroutineTestCase(unittest.TestCase):
-    def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        self.loop.set_virtual_clock(True)
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
-        self.start = self.loop.time()
-
-    def tearDown(self):
-        gc.collect()
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        self.loop.set_virtual_clock(False)
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
-
-    def elapsed(self):
-        return self.loop.time() - self.start
+class CoroutineTestCase(CoroTestCase):
+    virtual_clock = True
 
 
 class TestRun(CoroutineTestCase):
@@ -699,5 +668,6 @@ class TestScopes(CoroutineTestCase):
 
         self.assertTrue(Coro.run(main()))
 
+
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    run_tests()

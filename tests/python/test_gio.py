@@ -6,46 +6,25 @@
 # The ready-made futures for GIO calls, and Coro futures waited for the GIO way
 # (wait_async / wait_finish) from a plain GLib main loop.
 
-import gc
 import os
 import shutil
-import sys
 import tempfile
-import unittest
 
-import gi
-import gi.overrides
-
-if os.environ.get('CORO_OVERRIDES_DIR'):
-    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
-
-gi.require_version('Coro', '1.0')
-gi.require_version('GLib', '2.0')
-gi.require_version('Gio', '2.0')
-from gi.repository import Coro, GLib, Gio  # noqa: E402
+from coro_testing import Coro, CoroTestCase, GLib, Gio, run_tests
 
 
-class GioTestCase(unittest.TestCase):
-    """Checks that every test leaves no future alive."""
+class GioTestCase(CoroTestCase):
+    """Gives each test a temporary directory."""
+
+    wait_for_gio = True
 
     def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
+        super().setUp()
         self.dir = tempfile.mkdtemp(prefix='coro-test-gio-')
 
     def tearDown(self):
         shutil.rmtree(self.dir)
-        gc.collect()
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        # A cancelled GIO call may still be on its way back: let it arrive.
-        context = GLib.MainContext.default()
-        for _ in range(1000):
-            if self.loop.get_n_futures() == self.baseline:
-                break
-            context.iteration(False)
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
+        super().tearDown()
 
     def run_main_loop(self, start):
         """Runs a GLib main loop, as GNOME code would, until the callback came."""
@@ -181,11 +160,7 @@ class TestFutureAsGio(GioTestCase):
         self.assertTrue(fut.done())
 
 
-
-class TestGioMore(unittest.TestCase):
-    setUp = GioTestCase.setUp
-    tearDown = GioTestCase.tearDown
-
+class TestGioMore(GioTestCase):
     def test_output_stream_write_bytes(self):
         sink = Gio.MemoryOutputStream.new_resizable()
         fut = Coro.output_stream_write_bytes(sink, GLib.Bytes.new(b'hello'),
@@ -205,5 +180,4 @@ class TestGioMore(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    result = unittest.main(verbosity=2, exit=False).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_tests()

@@ -6,36 +6,8 @@
 
 import gc
 import os
-import sys
-import unittest
 
-import gi
-import gi.overrides
-
-if os.environ.get('CORO_OVERRIDES_DIR'):
-    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
-
-gi.require_version('Coro', '1.0')
-gi.require_version('GLib', '2.0')
-gi.require_version('Gio', '2.0')
-from gi.repository import Coro, GLib, Gio  # noqa: E402
-
-
-class CoroTestCase(unittest.TestCase):
-    """Checks that every test leaves no future alive and the default handler in place."""
-
-    def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
-
-    def tearDown(self):
-        self.loop.set_exception_handler(None)
-        self.loop.set_virtual_clock(False)
-        gc.collect()
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
+from coro_testing import Coro, CoroTestCase, GLib, Gio, run_tests
 
 
 class TestExceptionHandler(CoroTestCase):
@@ -94,7 +66,6 @@ class TestExceptionHandler(CoroTestCase):
         self.assertEqual(names, [('Future exception was never retrieved', False, True)])
         self.loop.set_exception_handler(None)
         self.assertEqual(len(reports), 1)
-
 
 
 class TestFdWatches(CoroTestCase):
@@ -198,7 +169,6 @@ class TestSignals(CoroTestCase):
                                              Gio.IOErrorEnum.INVALID_ARGUMENT))
 
 
-
 class TestExecutors(CoroTestCase):
     def test_executor_submit_and_shutdown(self):
         import threading
@@ -237,7 +207,6 @@ class TestExecutors(CoroTestCase):
         Coro.run(again)
         self.assertEqual(again.get_string(), 'done')
         del first, again
-
 
 
 class TestLowLoopMore(CoroTestCase):
@@ -375,5 +344,4 @@ class TestLowLoopMore(CoroTestCase):
 
 
 if __name__ == '__main__':
-    result = unittest.main(verbosity=2, exit=False).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_tests()

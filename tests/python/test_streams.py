@@ -6,36 +6,12 @@
 # Run by meson like test_coro.py. Any exception, any GLib critical and any future still
 # alive after a test fails the run.
 
-import gc
 import os
-import sys
-import unittest
 
-import gi
-import gi.overrides
-
-if os.environ.get('CORO_OVERRIDES_DIR'):
-    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
-
-gi.require_version('Coro', '1.0')
-gi.require_version('GLib', '2.0')
-gi.require_version('Gio', '2.0')
-from gi.repository import Coro, GLib, Gio  # noqa: E402
+from coro_testing import Coro, CoroTestCase, GLib, Gio, run_tests
 
 
-class TestStreams(unittest.TestCase):
-
-    def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
-
-    def tearDown(self):
-        gc.collect()
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
-
+class TestStreams(CoroTestCase):
     def start_echo_server(self, received):
         def client_connected(reader, writer):
             line = reader.readline()
@@ -112,20 +88,7 @@ class TestStreams(unittest.TestCase):
                                              Gio.IOErrorEnum.CONNECTION_REFUSED))
 
 
-
-class TestStreamsMore(unittest.TestCase):
-
-    def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
-
-    def tearDown(self):
-        gc.collect()
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
-
+class TestStreamsMore(CoroTestCase):
     def connect_pair(self):
         """A TCP server and one connection: returns (server, client writer, server writer)."""
         accepted = []
@@ -276,5 +239,4 @@ class TestStreamsMore(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    result = unittest.main(exit=False, verbosity=2).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_tests()

@@ -7,22 +7,10 @@
 # Real child processes, so the real clock. Any exception, any GLib critical and any future
 # still alive after a test fails the run.
 
-import gc
 import os
 import signal
-import sys
-import unittest
 
-import gi
-import gi.overrides
-
-if os.environ.get('CORO_OVERRIDES_DIR'):
-    gi.overrides.__path__.insert(0, os.environ['CORO_OVERRIDES_DIR'])
-
-gi.require_version('Coro', '1.0')
-gi.require_version('GLib', '2.0')
-gi.require_version('Gio', '2.0')
-from gi.repository import Coro, GLib, Gio  # noqa: E402
+from coro_testing import Coro, CoroTestCase, GLib, Gio, run_tests
 
 PIPE = Coro.SubprocessStdio.PIPE
 DEVNULL = Coro.SubprocessStdio.DEVNULL
@@ -37,20 +25,7 @@ def is_reaped(pid):
     return False
 
 
-class SubprocessTestCase(unittest.TestCase):
-
-    def setUp(self):
-        self.loop = Coro.Loop.get_default()
-        self.loop.set_virtual_clock(False)
-        gc.collect()
-        self.baseline = self.loop.get_n_futures()
-
-    def tearDown(self):
-        gc.collect()
-        Coro.run(Coro.sleep(0))
-        gc.collect()
-        self.assertEqual(self.loop.get_n_futures(), self.baseline, 'a future leaked')
-
+class SubprocessTestCase(CoroTestCase):
     def test_communicate_round_trip(self):
         proc = Coro.create_subprocess_exec(['cat'], PIPE, PIPE, PIPE)
         self.assertIsInstance(proc, Coro.Process)
@@ -105,12 +80,7 @@ class SubprocessTestCase(unittest.TestCase):
         self.assertEqual(err.get_data(), b'')
 
 
-
-class TestSubprocessMore(unittest.TestCase):
-    # The same checks as SubprocessTestCase, without inheriting (and rerunning) its tests.
-    setUp = SubprocessTestCase.setUp
-    tearDown = SubprocessTestCase.tearDown
-
+class TestSubprocessMore(CoroTestCase):
     def test_send_signal_and_get_subprocess(self):
         proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT)
         sub = proc.get_subprocess()
@@ -144,5 +114,4 @@ class TestSubprocessMore(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    result = unittest.main(verbosity=2, exit=False).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run_tests()
