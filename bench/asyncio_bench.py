@@ -69,10 +69,14 @@ async def w2b(n, impl):
 
 
 async def w3(n, impl):
-    stats = {'sum': 0.0, 'max': 0.0}
+    stats = {'sum': 0.0, 'max': 0.0, 'first': None, 'last': 0.0}
 
     async def sleeper(delay):
-        deadline = time.monotonic() + delay
+        now = time.monotonic()
+        if stats['first'] is None:
+            stats['first'] = now
+        stats['last'] = now
+        deadline = now + delay
         await asyncio.sleep(delay)
         late = time.monotonic() - deadline
         stats['sum'] += late
@@ -86,6 +90,7 @@ async def w3(n, impl):
     await asyncio.gather(*[asyncio.create_task(sleeper(d)) for d in delays])
     print(json.dumps({'workload': 'W3', 'impl': impl, 'n': n, 'cpu_s': cpu() - start,
                       'mean_late_ms': stats['sum'] / n * 1e3, 'max_late_ms': stats['max'] * 1e3,
+                      'start_span_ms': (stats['last'] - stats['first']) * 1e3,
                       'n_gsources': 0}), flush=True)
 
 

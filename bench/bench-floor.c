@@ -242,6 +242,7 @@ sleeper_start (void *data)
   Sleeper *s = data;
 
   s->deadline = bench_now () + s->delay;
+  bench_sleep_started (s->deadline - s->delay);
   heap_push ((Timer) { s->deadline, sleeper_woke, s });
 }
 
@@ -260,7 +261,8 @@ w3 (long n)
       push (sleeper_start, &sleepers[i]);
     }
   run ();
-  bench_report_sleepers ("floor", n, bench_cpu () - cpu, late_sum / n * 1e3, late_max * 1e3, 1);
+  bench_report_sleepers ("floor", n, bench_cpu () - cpu, late_sum / n * 1e3, late_max * 1e3,
+                         bench_start_span_ms (), 1);
   free (sleepers);
 }
 

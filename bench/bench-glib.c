@@ -89,6 +89,7 @@ sleepers_start (gpointer data)
   for (long i = 0; i < remaining; i++)
     {
       sleepers[i].deadline = bench_now () + sleepers[i].delay;
+      bench_sleep_started (sleepers[i].deadline - sleepers[i].delay);
       g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (sleepers[i].delay * 1000), sleeper_woke,
                           &sleepers[i], NULL);
     }
@@ -108,7 +109,8 @@ w3 (long n)
   remaining = n;
   g_idle_add (sleepers_start, sleepers);
   g_main_loop_run (loop);
-  bench_report_sleepers ("glib", n, bench_cpu () - cpu, late_sum / n * 1e3, late_max * 1e3, n_sources);
+  bench_report_sleepers ("glib", n, bench_cpu () - cpu, late_sum / n * 1e3, late_max * 1e3,
+                         bench_start_span_ms (), n_sources);
   g_free (sleepers);
 }
 

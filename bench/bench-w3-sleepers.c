@@ -41,6 +41,7 @@ sleeper (CoroTask *task,
 
   /* Lateness is measured from when the sleep starts, as in every implementation. */
   self->deadline = bench_now () + self->delay;
+  bench_sleep_started (self->deadline - self->delay);
   coro_await (task, coro_sleep (self->delay), sleeper_woke);
 }
 
@@ -140,6 +141,7 @@ main (int    argc,
       fprintf (stderr, "W3: %s\n", error->message);
       return 1;
     }
-  bench_report_sleepers ("coro", n, bench_cpu () - cpu, late_sum / n * 1e3, late_max * 1e3, n_sources);
+  bench_report_sleepers ("coro", n, bench_cpu () - cpu, late_sum / n * 1e3, late_max * 1e3,
+                         bench_start_span_ms (), n_sources);
   return 0;
 }

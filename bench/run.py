@@ -172,7 +172,8 @@ def main():
                  fmt(m['asyncio'], unit), fmt_ratio(ratio(m['coro'], m['floor'])),
                  fmt_ratio(ratio(m['asyncio'], m['coro'])), fmt_ratio(ratio(m['glib'], m['coro']))))
 
-    print('\nW3 lateness (mean / max ms) and GSources attached with every sleeper waiting:\n')
+    print('\nW3 lateness (mean / max ms), the span over which the sleeps started (the pass that '
+          'runs every sleeper\'s first step) and GSources attached with every sleeper waiting:\n')
     print('| N | Coro | C floor | GLib | asyncio (%s) |' % asyncio_impl)
     print('|---|---|---|---|---|')
     for workload, n, metric, unit, label in jobs:
@@ -184,8 +185,10 @@ def main():
             if mean is None:
                 cells.append('–')
                 continue
-            cells.append('%.3g / %.3g ms, %d src' % (mean, med(workload, n, impl, 'max_late_ms'),
-                                                       med(workload, n, impl, 'n_gsources')))
+            cells.append('%.3g / %.3g ms, started over %.3g ms, %d src'
+                         % (mean, med(workload, n, impl, 'max_late_ms'),
+                            med(workload, n, impl, 'start_span_ms'),
+                            med(workload, n, impl, 'n_gsources')))
         print('| %d | %s |' % (n, ' | '.join(cells)))
 
     print('\nTargets (ratios against baselines measured in this run):\n')
