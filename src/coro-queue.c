@@ -889,8 +889,8 @@ coro_queue_get_maxsize (CoroQueue *queue)
  * CoroPriorityQueue:
  *
  * A queue that returns its smallest item first (asyncio's `PriorityQueue`): by the
- * integer priority given to [method@Coro.PriorityQueue.put_with_priority] (0 for other
- * puts), then by the compare function given to [ctor@Coro.PriorityQueue.new_full], or by
+ * integer priority given to [method@Coro.PriorityQueue.put_with_priority] or
+ * [method@Coro.PriorityQueue.put_value_with_priority] (0 for other puts), then by the compare function given to [ctor@Coro.PriorityQueue.new_full], or by
  * value for integers and strings, then in arrival order.
  *
  * Since: 1.0
@@ -990,6 +990,74 @@ coro_priority_queue_put_with_priority (CoroPriorityQueue *queue,
   g_return_val_if_fail (CORO_IS_PRIORITY_QUEUE (queue), NULL);
 
   return put_item (CORO_QUEUE (queue), &it);
+}
+
+/**
+ * coro_priority_queue_put_value_with_priority:
+ * @queue: a #CoroPriorityQueue
+ * @priority: the item's priority; lower comes out first
+ * @item: the item, copied
+ *
+ * Puts a copy of a #GValue with an integer priority; see [method@Coro.Queue.put]. This
+ * is how bindings give priorities: asyncio's `put((priority, item))`.
+ *
+ * ```python
+ * await queue.put_value_with_priority(2, "low")
+ * await queue.put_value_with_priority(1, "high")
+ * (await queue.get()).get_value()  # "high"
+ * ```
+ *
+ * Returns: (transfer full): a future that completes once @item is in the queue
+ *
+ * Since: 1.0
+ */
+CoroFuture *
+coro_priority_queue_put_value_with_priority (CoroPriorityQueue *queue,
+                                             int                priority,
+                                             const GValue      *item)
+{
+  CoroItem it = { 0 };
+
+  g_return_val_if_fail (CORO_IS_PRIORITY_QUEUE (queue), NULL);
+  g_return_val_if_fail (G_IS_VALUE (item), NULL);
+
+  item_init_value (&it, item);
+  it.priority = priority;
+  return put_item (CORO_QUEUE (queue), &it);
+}
+
+/**
+ * coro_priority_queue_put_value_with_priority_nowait:
+ * @queue: a #CoroPriorityQueue
+ * @priority: the item's priority; lower comes out first
+ * @item: the item, copied
+ * @error: return location for a #GError
+ *
+ * Puts a copy of a #GValue with an integer priority without waiting; see
+ * [method@Coro.Queue.put_nowait].
+ *
+ * Returns: %TRUE, or %FALSE with %CORO_ERROR_QUEUE_FULL or %CORO_ERROR_QUEUE_SHUT_DOWN
+ *
+ * Since: 1.0
+ */
+gboolean
+coro_priority_queue_put_value_with_priority_nowait (CoroPriorityQueue  *queue,
+                                                    int                 priority,
+                                                    const GValue       *item,
+                                                    GError            **error)
+{
+  CoroItem it = { 0 };
+
+  g_return_val_if_fail (CORO_IS_PRIORITY_QUEUE (queue), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (item), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  item_init_value (&it, item);
+  it.priority = priority;
+  if (put_item_nowait (CORO_QUEUE (queue), &it, error))
+    return TRUE;
+  coro_item_clear (&it);
+  return FALSE;
 }
 
 /* LIFO queue */

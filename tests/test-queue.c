@@ -211,6 +211,55 @@ test_queue_priority (void)
   CORO_TEST_END ();
 }
 
+/* The GValue puts with a priority (the bindings' way): priority first, then arrival;
+ * the nowait form fails on a full queue and leaves the caller's value alone. */
+static void
+test_queue_priority_values (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(CoroPriorityQueue) priority = coro_priority_queue_new (2);
+  CoroQueue *queue = CORO_QUEUE (priority);
+  GValue value = G_VALUE_INIT;
+  GError *error = NULL;
+  CoroFuture *put, *waiting, *item;
+  static const char *expected[] = { "urgent", "low", "later" };
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, "low");
+  put = coro_priority_queue_put_value_with_priority (priority, 5, &value);
+  g_assert_true (coro_future_done (put));
+  coro_future_unref (put);
+  g_value_set_string (&value, "urgent");
+  g_assert_true (coro_priority_queue_put_value_with_priority_nowait (priority, -1, &value,
+                                                                    &error));
+  g_assert_no_error (error);
+
+  /* Full: the nowait put fails, the waiting one waits for room with its copy. */
+  g_value_set_string (&value, "refused");
+  g_assert_false (coro_priority_queue_put_value_with_priority_nowait (priority, 0, &value,
+                                                                     &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_QUEUE_FULL);
+  g_clear_error (&error);
+  g_value_set_string (&value, "later");
+  waiting = coro_priority_queue_put_value_with_priority (priority, 5, &value);
+  g_value_unset (&value);
+  g_assert_false (coro_future_done (waiting));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      item = coro_queue_get_nowait (queue, &error);
+      g_assert_no_error (error);
+      g_assert_true (coro_future_get_value (item, &value, NULL));
+      g_assert_cmpstr (g_value_get_string (&value), ==, expected[i]);
+      g_value_unset (&value);
+      coro_future_unref (item);
+    }
+  g_assert_true (coro_future_done (waiting));
+  coro_future_unref (waiting);
+  g_assert_true (coro_queue_empty (queue));
+  CORO_TEST_END ();
+}
+
 static int
 compare_length (gconstpointer a,
                 gconstpointer b,
@@ -642,6 +691,7 @@ main (int   argc,
   g_test_add_func ("/queue/lifo", test_queue_lifo);
   g_test_add_func ("/queue/priority", test_queue_priority);
   g_test_add_func ("/queue/priority-compare", test_queue_priority_compare);
+  g_test_add_func ("/queue/priority-values", test_queue_priority_values);
   g_test_add_func ("/queue/join", test_queue_join);
   g_test_add_func ("/queue/shutdown", test_queue_shutdown);
   g_test_add_func ("/queue/shutdown-immediate", test_queue_shutdown_immediate);

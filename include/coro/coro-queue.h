@@ -108,6 +108,15 @@ CoroFuture *coro_priority_queue_put_with_priority (CoroPriorityQueue *queue,
                                                    int                priority,
                                                    gpointer           item,
                                                    GDestroyNotify     destroy) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+CoroFuture *coro_priority_queue_put_value_with_priority (CoroPriorityQueue *queue,
+                                                         int                priority,
+                                                         const GValue      *item) G_GNUC_WARN_UNUSED_RESULT;
+CORO_AVAILABLE_IN_ALL
+gboolean    coro_priority_queue_put_value_with_priority_nowait (CoroPriorityQueue  *queue,
+                                                                int                 priority,
+                                                                const GValue       *item,
+                                                                GError            **error);
 
 #define CORO_TYPE_LIFO_QUEUE (coro_lifo_queue_get_type ())
 CORO_AVAILABLE_IN_ALL

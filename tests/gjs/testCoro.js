@@ -346,6 +346,21 @@ test('Queue, PriorityQueue, LifoQueue', () => {
     assertEq([0, 1, 2].map(() => lifo.get_nowait().get_int()).join(), '3,2,1', 'lifo order');
 });
 
+test('PriorityQueue: values with a priority', () => {
+    // asyncio's put((priority, item)): the priority first, then arrival order
+    const pq = Coro.PriorityQueue.new(2);
+    const put = pq.put_value_with_priority(5, 'low');
+    assert(put.done(), 'put with room is done');
+    assert(pq.put_value_with_priority_nowait(-1, 'urgent'), 'put_nowait');
+    assertThrowsCoro(Coro.Error.QUEUE_FULL,
+        () => pq.put_value_with_priority_nowait(0, 'refused'), 'full');
+    const waiting = pq.put_value_with_priority(5, 'later');
+    assert(!waiting.done(), 'put waits for room');
+    assertEq([0, 1, 2].map(() => pq.get_nowait().get_value()).join(), 'urgent,low,later',
+        'priority, then arrival');
+    assert(waiting.done(), 'the waiting put went in');
+});
+
 test('no future outlives the suite', () => {
     settle();
     assertEq(loop.get_n_futures(), 0, 'live futures at the end');

@@ -482,6 +482,21 @@ class TestQueues(CoroTestCase):
         self.assertEqual([lifo.get_nowait().get_int() for _ in range(3)], [3, 2, 1])
         pq.shutdown(True)
 
+    def test_priority_values(self):
+        # asyncio's put((priority, item)): the priority first, then arrival order
+        pq = Coro.PriorityQueue.new(2)
+        put = pq.put_value_with_priority(5, 'low')
+        self.assertTrue(put.done())
+        self.assertTrue(pq.put_value_with_priority_nowait(-1, 'urgent'))
+        with self.assertRaises(GLib.Error) as caught:
+            pq.put_value_with_priority_nowait(0, 'refused')
+        self.assertTrue(is_error(caught.exception, Coro.Error.QUEUE_FULL))
+        waiting = pq.put_value_with_priority(5, 'later')
+        self.assertFalse(waiting.done())
+        self.assertEqual([pq.get_nowait().get_value() for _ in range(3)],
+                         ['urgent', 'low', 'later'])
+        self.assertTrue(waiting.done())
+
 
 if __name__ == '__main__':
     run_tests()
