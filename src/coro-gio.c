@@ -974,7 +974,7 @@ coro_future_wait_finish (CoroFuture    *future,
 }
 
 /**
- * coro_gtask_propagate_future:
+ * coro_gtask_propagate_future: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @error: return location for the future's error
  *
@@ -998,7 +998,7 @@ coro_gtask_propagate_future (GAsyncResult  *result,
 }
 
 /**
- * coro_gtask_propagate:
+ * coro_gtask_propagate: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @error: return location for the future's error
  *
@@ -1018,7 +1018,7 @@ coro_gtask_propagate (GAsyncResult  *result,
 }
 
 /**
- * coro_gtask_propagate_int:
+ * coro_gtask_propagate_int: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @error: return location for the future's error
  *
@@ -1038,7 +1038,7 @@ coro_gtask_propagate_int (GAsyncResult  *result,
 }
 
 /**
- * coro_gtask_propagate_double:
+ * coro_gtask_propagate_double: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @error: return location for the future's error
  *
@@ -1058,7 +1058,7 @@ coro_gtask_propagate_double (GAsyncResult  *result,
 }
 
 /**
- * coro_gtask_propagate_boolean:
+ * coro_gtask_propagate_boolean: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @error: return location for the future's error
  *
@@ -1078,7 +1078,7 @@ coro_gtask_propagate_boolean (GAsyncResult  *result,
 }
 
 /**
- * coro_gtask_propagate_string:
+ * coro_gtask_propagate_string: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @error: return location for the future's error
  *
@@ -1099,7 +1099,7 @@ coro_gtask_propagate_string (GAsyncResult  *result,
 }
 
 /**
- * coro_gtask_propagate_object:
+ * coro_gtask_propagate_object: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @error: return location for the future's error
  *
@@ -1124,7 +1124,7 @@ coro_gtask_propagate_object (GAsyncResult  *result,
 }
 
 /**
- * coro_gtask_propagate_value:
+ * coro_gtask_propagate_value: (skip)
  * @result: the #GAsyncResult of an operation made by coro_future_to_gtask()
  * @value: (out caller-allocates): an uninitialized #GValue to receive the result
  * @error: return location for the future's error
