@@ -22,6 +22,7 @@
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
+#include "coro-fd-source.h"
 #include "coro-waiter.h"
 #include "coro-loop-private.h"
 #include "coro-streams-private.h"
@@ -92,7 +93,9 @@ struct _CoroStreamReader
   GIOStream    *connection;   /* kept open while the reader lives */
   gboolean      pollable;
   GSocket      *socket;       /* of a plain socket connection: read directly */
-  GSource      *source;       /* attached while reading and not paused */
+  int           fd;           /* of a socket or a pipe, else -1 */
+  GSource      *source;       /* an fd's: attached until the end, waiting for POLLIN while
+                               * not paused; otherwise attached while reading, not paused */
   GCancellable *cancellable;  /* the async read of a stream that cannot poll */
   guint8       *chunk;        /* what that async read reads into */
   gboolean      async_reading;
@@ -123,14 +126,20 @@ __thread guint64 coro_stream_io_epoch;
 static void reader_start (CoroStreamReader *self);
 static void reader_process (CoroStreamReader *self);
 
+/* Stops reading: for a while when paused (an fd's source stays, asking for nothing), else
+ * for good. */
 static void
 reader_stop (CoroStreamReader *self)
 {
-  if (self->source != NULL)
+  if (self->source == NULL)
+    return;
+  if (self->fd >= 0 && self->paused && !self->stopped)
     {
-      g_source_destroy (self->source);
-      g_clear_pointer (&self->source, g_source_unref);
+      coro_fd_source_set_events (self->source, 0);
+      return;
     }
+  g_source_destroy (self->source);
+  g_clear_pointer (&self->source, g_source_unref);
 }
 
 static void
@@ -138,7 +147,11 @@ coro_stream_reader_dispose (GObject *object)
 {
   CoroStreamReader *self = CORO_STREAM_READER (object);
 
-  reader_stop (self);
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
   G_OBJECT_CLASS (coro_stream_reader_parent_class)->dispose (object);
 }
 
@@ -449,17 +462,7 @@ on_readable (GObject  *stream,
 }
 
 static gboolean
-on_socket_readable (GSocket      *socket,
-                    GIOCondition  condition,
-                    gpointer      user_data)
-{
-  return on_readable (G_OBJECT (socket), user_data);
-}
-
-static gboolean
-on_fd_readable (int           fd,
-                GIOCondition  condition,
-                gpointer      user_data)
+on_fd_readable (gpointer user_data)
 {
   CoroStreamReader *self = user_data;
 
@@ -500,32 +503,30 @@ reader_start (CoroStreamReader *self)
   if (self->pollable)
     {
       if (self->source != NULL)
-        return;
-      /* A socket's own source rather than the pollable stream's, which wraps it as a
-       * child source that the settings below would not reach. */
-      if (self->socket != NULL)
         {
-          self->source = g_socket_create_source (self->socket, G_IO_IN, NULL);
-          g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+          if (self->fd >= 0)
+            coro_fd_source_set_events (self->source, G_IO_IN);
+          return;
         }
-      else if (G_IS_UNIX_INPUT_STREAM (self->stream))
+      /* A socket's or a pipe's fd source (see coro-fd-source.c) rather than the pollable
+       * stream's, which wraps the socket's as a child source that the setting below would
+       * not reach. */
+      if (self->fd >= 0)
         {
-          /* a pipe: its fd's own source, for the same reason */
-          self->source = g_unix_fd_source_new (
-            g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (self->stream)), G_IO_IN);
-          g_source_set_callback (self->source, G_SOURCE_FUNC (on_fd_readable), self, NULL);
+          self->source = coro_fd_source_new (self->fd, G_IO_IN);
+          g_source_set_callback (self->source, on_fd_readable, self, NULL);
         }
       else
         {
           self->source = g_pollable_input_stream_create_source (
             G_POLLABLE_INPUT_STREAM (self->stream), NULL);
           g_source_set_callback (self->source, G_SOURCE_FUNC (on_readable), self, NULL);
+          /* The callback never iterates the context. A source that cannot recurse has its
+           * fd taken out of the poll set around each dispatch, and each change writes the
+           * context's wake-up eventfd: two syscalls and one more poll per dispatch. */
+          g_source_set_can_recurse (self->source, TRUE);
         }
       g_source_set_static_name (self->source, "CoroStreamReader");
-      /* The callback never iterates the context. A source that cannot recurse has its fd
-       * taken out of the poll set around each dispatch, and each change writes the
-       * context's wake-up eventfd: two syscalls and one more poll per dispatch. */
-      g_source_set_can_recurse (self->source, TRUE);
       g_source_attach (self->source, coro_loop_get_context (self->loop));
     }
   else if (!self->async_reading)
@@ -799,6 +800,11 @@ reader_new (GInputStream *stream,
     self->socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
   self->pollable = G_IS_POLLABLE_INPUT_STREAM (stream) &&
                    g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (stream));
+  self->fd = -1;
+  if (self->pollable && self->socket != NULL)
+    self->fd = g_socket_get_fd (self->socket);
+  else if (self->pollable && G_IS_UNIX_INPUT_STREAM (stream))
+    self->fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream));
   /* A read of a blocking pipe waits for as many bytes as it asks for. */
   if (G_IS_UNIX_INPUT_STREAM (stream))
     g_unix_set_fd_nonblocking (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)), TRUE,
