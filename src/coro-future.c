@@ -1267,6 +1267,48 @@ coro_future_get_futures (CoroFuture  *future,
 }
 
 /**
+ * coro_future_get_result_type:
+ * @future: a #CoroFuture
+ *
+ * Tells what a done future holds, and so which getter reads its result; a binding
+ * uses it to tell a result of no value from a value. Asking does not count as
+ * retrieving the outcome.
+ *
+ * |[<!-- language="C" -->
+ * if (coro_future_get_result_type (future) == CORO_RESULT_TYPE_FUTURES)
+ *   children = coro_future_get_futures (future, &n_children, &error);
+ * ]|
+ *
+ * Returns: the type of the result, or %CORO_RESULT_TYPE_INVALID if @future is pending,
+ *   failed or was cancelled
+ *
+ * Since: 1.0
+ */
+CoroResultType
+coro_future_get_result_type (CoroFuture *future)
+{
+  static const CoroResultType types[] = {
+    [CORO_RESULT_NONE] = CORO_RESULT_TYPE_NONE,
+    [CORO_RESULT_INT] = CORO_RESULT_TYPE_INT,
+    [CORO_RESULT_DOUBLE] = CORO_RESULT_TYPE_DOUBLE,
+    [CORO_RESULT_BOOLEAN] = CORO_RESULT_TYPE_BOOLEAN,
+    [CORO_RESULT_STRING] = CORO_RESULT_TYPE_STRING,
+    [CORO_RESULT_POINTER] = CORO_RESULT_TYPE_POINTER,
+    [CORO_RESULT_OBJECT] = CORO_RESULT_TYPE_OBJECT,
+    [CORO_RESULT_VALUE] = CORO_RESULT_TYPE_VALUE,
+    [CORO_RESULT_FUTURES] = CORO_RESULT_TYPE_FUTURES,
+  };
+
+  g_return_val_if_fail (future != NULL, CORO_RESULT_TYPE_INVALID);
+
+  if (future->state == CORO_FUTURE_PENDING || future->error != NULL)
+    return CORO_RESULT_TYPE_INVALID;
+  while (future->kind == CORO_RESULT_FORWARD)
+    future = future->result.v_forward;
+  return types[future->kind];
+}
+
+/**
  * coro_future_get_error:
  * @future: a #CoroFuture
  *

@@ -115,22 +115,6 @@ function _init() {
             }
         });
 
-    const getFutures = Coro.Future.prototype.get_futures;
-
-    // The kind of a done future's result, from the message of the error that
-    // get_futures() gives for anything but futures: reading the GValue of a result of
-    // no value would log criticals in GJS.
-    function resultKind(future) {
-        try {
-            return [getFutures.call(future), 'futures'];
-        } catch (e) {
-            if (!(e instanceof GLib.Error) || !e.matches(Coro.error_quark(), Coro.Error.RESULT_TYPE))
-                throw e;
-            const match = /holds (.*), not futures/.exec(e.message);
-            return [null, match ? match[1] : ''];
-        }
-    }
-
     /**
      * The JavaScript value of a done future: what was set on it (a number, boolean,
      * string, object, any JavaScript value a task returned), an array of results for a
@@ -143,11 +127,11 @@ function _init() {
         const error = future.get_error();
         if (error !== null)
             throw error;
-        const [children, kind] = resultKind(future);
-        switch (kind) {
-        case 'no value':
+        switch (future.get_result_type()) {
+        case Coro.ResultType.NONE:
             return undefined;
-        case 'futures':
+        case Coro.ResultType.FUTURES: {
+            const children = future.get_futures();
             return (Array.isArray(children[0]) ? children[0] : children).map(child => {
                 try {
                     return result(child);
@@ -155,7 +139,8 @@ function _init() {
                     return e; // a gather with RETURN_EXCEPTIONS
                 }
             });
-        case 'an object': {
+        }
+        case Coro.ResultType.OBJECT: {
             const object = future.get_object();
             return object instanceof JsValue ? object.value : object;
         }
