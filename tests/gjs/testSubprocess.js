@@ -176,5 +176,35 @@ test('communicate with a timeout keeps partial output', () => {
     assertEq(text(err), '', 'partial stderr');
 });
 
+// A launcher the caller set up: its flags choose the pipes, and it sets the working
+// directory and the environment.
+const {default: Gio} = await import('gi://Gio');
+
+test('create_subprocess_exec_with_launcher', () => {
+    const launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDIN_PIPE |
+        Gio.SubprocessFlags.STDOUT_PIPE);
+    launcher.set_cwd('/');
+    launcher.setenv('CORO_TEST_VAR', 'from-launcher', true);
+    const proc = Coro.create_subprocess_exec_with_launcher(launcher,
+        ['/bin/sh', '-c', 'pwd; echo "$CORO_TEST_VAR"; cat']);
+    assert(proc instanceof Coro.Process, 'a Coro.Process');
+    assert(proc.get_stdin() instanceof Coro.StreamWriter, 'stdin writer');
+    assert(proc.get_stdout() instanceof Coro.StreamReader, 'stdout reader');
+    assertEq(proc.get_stderr(), null, 'no stderr reader');
+    const fut = proc.communicate(new GLib.Bytes(new TextEncoder().encode('piped\n')));
+    Coro.run(fut);
+    const [, out, err] = proc.communicate_finish(fut);
+    assertEq(text(out), '/\nfrom-launcher\npiped\n', 'stdout');
+    assertEq(err, null, 'no stderr');
+    assertEq(proc.get_returncode()[1], 0, 'return code');
+});
+
+test('create_subprocess_exec_with_launcher, missing executable', () => {
+    const launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE);
+    expectGError(() => Coro.create_subprocess_exec_with_launcher(launcher,
+        ['/nonexistent/coro-test']), GLib.spawn_error_quark(), GLib.SpawnError.NOENT,
+    'spawn error');
+});
+
 print(`1..${count}`);
 System.exit(failures > 0 ? 1 : 0);
