@@ -32,12 +32,16 @@ sleep_cancel (CoroFuture *future,
 }
 
 /* Only the timer heap still holds the sleep: nobody can await it any more, so its timer
- * goes now rather than at the deadline (asyncio's sleep never starts unless awaited). */
+ * goes now rather than at the deadline (asyncio's sleep never starts unless awaited).
+ * Unless a done callback watches it: that one runs at the deadline, as it would on a
+ * future that call_later completes. */
 static void
 sleep_orphaned (CoroFuture *future)
 {
   SleepFuture *self = (SleepFuture *) future;
 
+  if (future->cb_func != NULL || future->cb_more != NULL)
+    return;
   future->flags &= ~CORO_FUTURE_FLAG_ORPHANABLE;
   coro_loop_remove_timer (future->loop, &self->timer);  /* drops the last reference */
 }

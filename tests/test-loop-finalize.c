@@ -258,6 +258,32 @@ test_loop_finalize_sleep (void)
   g_assert_cmpuint (counts.n_destroyed, ==, 1);
 }
 
+/* A sleep that only a done callback watches: the heap holds the last reference. */
+
+static void
+setup_callback_only (gpointer user_data)
+{
+  CoroFuture *sleep = coro_sleep (3600);
+
+  coro_future_add_done_callback (sleep, sleep_done, user_data, sleep_callback_destroyed);
+  coro_future_unref (sleep);
+}
+
+static void
+test_loop_finalize_sleep_callback_only (void)
+{
+  Fixture fixture = { 0 };
+  SleepCounts counts = { 0 };
+
+  fixture_start (&fixture, setup_callback_only, &counts);
+  g_assert_cmpuint (fixture.loop->timers.len, ==, 1);
+  g_assert_cmpuint (fixture.loop->n_futures, ==, 1);
+
+  fixture_drop_loop (&fixture);
+  g_assert_cmpuint (counts.n_called, ==, 0);
+  g_assert_cmpuint (counts.n_destroyed, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -267,6 +293,7 @@ main (int    argc,
   g_test_add_func ("/loop-finalize/handles", test_loop_finalize_handles);
   g_test_add_func ("/loop-finalize/sleeping-tasks", test_loop_finalize_sleeping_tasks);
   g_test_add_func ("/loop-finalize/sleep", test_loop_finalize_sleep);
+  g_test_add_func ("/loop-finalize/sleep-callback-only", test_loop_finalize_sleep_callback_only);
 
   return g_test_run ();
 }
