@@ -100,16 +100,21 @@ static void timer_expired       (gpointer    a,
                                  gpointer    b);
 static void handle_run          (gpointer    a,
                                  gpointer    b);
+static void handle_run_threadsafe (gpointer  a,
+                                   gpointer  b);
 static void handle_timer_discard (CoroTimer *timer);
+static void drain_inbox         (CoroLoop   *loop);
 
-/* The timers and call_soon handles waiting in the ready queue hold a reference each, as
- * in the heap. The other entries are steps and done callbacks of futures and tasks, whose
- * references the tasks' release below and the futures' owners account for. */
+/* The timers and handles waiting in the inbox and the ready queue hold a reference each,
+ * as in the heap: they are discarded. The other entries, steps and done callbacks of
+ * futures and tasks, are dropped; what they would have released stays with the futures
+ * and tasks that hold it. */
 static void
 discard_ready (CoroLoop *loop)
 {
   CoroReadyRing *ring = &loop->ready;
 
+  drain_inbox (loop);
   while (ring->len > 0)
     {
       CoroReady entry = ring->items[ring->head];
@@ -118,7 +123,7 @@ discard_ready (CoroLoop *loop)
       ring->len--;
       if (entry.func == timer_expired)
         coro_timer_discard (entry.a);
-      else if (entry.func == handle_run)
+      else if (entry.func == handle_run || entry.func == handle_run_threadsafe)
         handle_timer_discard (&((CoroHandle *) entry.a)->timer);
     }
 }

@@ -69,6 +69,7 @@ typedef struct
   guint       n_called;
   guint       n_destroyed;
   CoroHandle *kept;
+  CoroLoop   *loop;
 } HandleCounts;
 
 static void
@@ -96,6 +97,16 @@ setup_handles (gpointer user_data)
   counts->kept = coro_loop_call_later (loop, 60, handle_called, counts, handle_destroyed);
 }
 
+static gpointer
+post_threadsafe (gpointer data)
+{
+  HandleCounts *counts = data;
+
+  coro_handle_unref (coro_loop_call_soon_threadsafe (counts->loop, handle_called, counts,
+                                                     handle_destroyed));
+  return NULL;
+}
+
 static void
 test_loop_finalize_handles (void)
 {
@@ -103,16 +114,21 @@ test_loop_finalize_handles (void)
   HandleCounts counts = { 0 };
 
   fixture_start (&fixture, setup_handles, &counts);
+  /* Not run yet when the loop goes: one in the ready queue, one in the inbox. */
+  coro_handle_unref (coro_loop_call_soon (fixture.loop, handle_called, &counts,
+                                          handle_destroyed));
+  counts.loop = fixture.loop;
+  g_thread_join (g_thread_new ("poster", post_threadsafe, &counts));
   g_assert_cmpuint (counts.n_destroyed, ==, 0);
   fixture_drop_loop (&fixture);
 
   g_assert_cmpuint (counts.n_called, ==, 0);
-  g_assert_cmpuint (counts.n_destroyed, ==, 3);
+  g_assert_cmpuint (counts.n_destroyed, ==, 5);
 
   /* A handle that outlives its loop is as cancelled: cancelling it again does nothing. */
   g_assert_true (coro_handle_cancelled (counts.kept));
   coro_handle_cancel (counts.kept);
-  g_assert_cmpuint (counts.n_destroyed, ==, 3);
+  g_assert_cmpuint (counts.n_destroyed, ==, 5);
   coro_handle_unref (counts.kept);
 }
 
