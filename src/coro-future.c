@@ -533,6 +533,30 @@ remove_matching (CoroFuture         *future,
   return removed;
 }
 
+/* See CoroFutureClass.detach. */
+void
+coro_future_detach (CoroFuture *future)
+{
+  if (future->klass->detach == NULL)
+    return;
+  coro_future_ref (future);
+  future->klass->detach (future);
+  coro_future_unref (future);
+}
+
+/* Takes the waiters @func for @watcher off @child, and the reference each held on
+ * @watcher, which the caller keeps alive. */
+void
+coro_future_unwatch (CoroFuture         *child,
+                     CoroFutureCallback  func,
+                     CoroFuture         *watcher)
+{
+  guint removed = remove_matching (child, func, watcher, 0);
+
+  while (removed-- > 0)
+    coro_future_unref (watcher);
+}
+
 /**
  * coro_future_remove_done_callback: (skip)
  * @future: a #CoroFuture

@@ -128,6 +128,17 @@ discard_ready (CoroLoop *loop)
     }
 }
 
+/* Takes the futures the pending tasks await off the futures they wait for in turn
+ * (gathers, wait_for, wait, shield), so that what the tasks' release frees is not kept
+ * by the references their waiters hold. */
+static void
+detach_awaited (CoroLoop *loop)
+{
+  for (CoroTask *task = loop->tasks; task != NULL; task = task->loop_next)
+    if (task->awaiting != NULL)
+      coro_future_detach (task->awaiting);
+}
+
 /* Drops the reference the loop holds on each task that has not ended. The tasks stay
  * pending: nothing of theirs runs but their clean-ups, when their last reference goes. */
 static void
@@ -159,6 +170,7 @@ coro_loop_finalize (GObject *object)
       g_clear_pointer (&self->source, g_source_unref);
     }
   discard_ready (self);
+  detach_awaited (self);
   coro_timer_heap_clear (&self->timers);
   release_tasks (self);
   if (self->debug_task != NULL)

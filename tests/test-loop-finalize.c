@@ -300,6 +300,53 @@ test_loop_finalize_sleep_callback_only (void)
   g_assert_cmpuint (counts.n_destroyed, ==, 1);
 }
 
+/* Combinators: gather, wait_for, wait and shield watch their children with waiters that
+ * hold references on them, and hold their children: cycles the loop breaks. */
+
+static void
+awaiting_combinators (CoroTask *task,
+                      gpointer  frame)
+{
+  CoroFuture *sleeps[] = { coro_sleep (3600), coro_sleep (7200) };
+  CoroFuture *wait = coro_wait (sleeps, 2, 1800, CORO_WAIT_ALL_COMPLETED);
+
+  coro_task_defer (task, sleeper_cleanup, *(TaskCounts **) frame);
+  coro_await (task,
+              coro_gather (coro_wait_for (coro_sleep (3600), 1800),
+                           coro_shield (coro_sleep (600)),
+                           wait,
+                           NULL),
+              NULL);
+}
+
+static void
+setup_combinators (gpointer user_data)
+{
+  CoroFuture *sleeps[] = { coro_sleep (3600) };
+
+  coro_future_unref (CORO_FUTURE (CORO_CREATE_TASK (awaiting_combinators, TaskCounts *,
+                                                    user_data)));
+  /* Dropped by their creator: their timers and their children's waiters hold them. */
+  coro_future_unref (coro_wait_for (coro_sleep (3600), 1800));
+  coro_future_unref (coro_wait (sleeps, 1, 1800, CORO_WAIT_FIRST_COMPLETED));
+}
+
+static void
+test_loop_finalize_combinators (void)
+{
+  Fixture fixture = { 0 };
+  TaskCounts counts = { 0 };
+
+  fixture_start (&fixture, setup_combinators, &counts);
+  /* The sleeps', wait_fors' and waits' timers. */
+  g_assert_cmpuint (fixture.loop->timers.len, ==, 10);
+  g_assert_cmpuint (fixture.loop->n_futures, ==, 13);
+
+  fixture_drop_loop (&fixture);
+  g_assert_cmpuint (counts.n_resumed, ==, 0);
+  g_assert_cmpuint (counts.n_cleaned, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -309,6 +356,7 @@ main (int    argc,
   g_test_add_func ("/loop-finalize/handles", test_loop_finalize_handles);
   g_test_add_func ("/loop-finalize/sleeping-tasks", test_loop_finalize_sleeping_tasks);
   g_test_add_func ("/loop-finalize/sleep", test_loop_finalize_sleep);
+  g_test_add_func ("/loop-finalize/combinators", test_loop_finalize_combinators);
   g_test_add_func ("/loop-finalize/sleep-callback-only", test_loop_finalize_sleep_callback_only);
 
   return g_test_run ();
