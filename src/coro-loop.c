@@ -160,10 +160,11 @@ coro_loop_finalize (GObject *object)
 {
   CoroLoop *self = CORO_LOOP (object);
 
-  /* The loops of coro_loop_get_for_context() live as long as the process; a private loop
-   * (coro_loop_new_private()) goes with its last reference, and with it what it still
-   * holds: queued timers and handles are discarded without running, and pending tasks
-   * lose the loop's reference, all before the pool their blocks come from. */
+  /* The loops of coro_loop_get_for_context() live as long as the process; a private
+   * loop (from coro_loop_new_for_context() alone) goes with its last reference, and what
+   * it still holds with it: queued timers and handles are discarded without running,
+   * pending combinators detached from their children, and pending tasks lose the loop's
+   * reference, all before the pool their blocks come from. */
   if (self->source != NULL)
     {
       g_source_destroy (self->source);
@@ -541,11 +542,11 @@ static GSourceFuncs source_funcs = {
   .dispatch = source_dispatch,
 };
 
-/* A loop for @context that coro_loop_get_for_context() does not hand out: unlike those,
- * it is finalized with its last reference. The tests use it to check what a loop that
- * goes away releases. */
+/* A new loop whose scheduler source is attached to @context. The one that
+ * coro_loop_get_for_context() registers lives as long as the process; one nobody
+ * registered (the tests' private loops) is finalized with its last reference. */
 CoroLoop *
-coro_loop_new_private (GMainContext *context)
+coro_loop_new_for_context (GMainContext *context)
 {
   CoroLoop *loop = g_object_new (CORO_TYPE_LOOP, NULL);
   CoroSource *source;
@@ -594,7 +595,7 @@ coro_loop_get_for_context (GMainContext *context)
   loop = g_hash_table_lookup (loops, context);
   if (loop == NULL)
     {
-      loop = coro_loop_new_private (context);
+      loop = coro_loop_new_for_context (context);
       g_hash_table_insert (loops, context, loop);
     }
   g_mutex_unlock (&loops_lock);

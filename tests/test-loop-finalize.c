@@ -1,7 +1,7 @@
 /* test-loop-finalize.c: a loop that goes away with timers still queued
  *
  * The loops of coro_loop_get_for_context() live as long as the process, so these tests
- * use private loops (coro_loop_new_private(), internal): the test is built from the
+ * use private loops (coro_loop_new_for_context(), internal): the test is built from the
  * library's objects. Under valgrind and ASan they check that finalizing such a loop
  * releases what its timers held exactly once, runs no callback and reports nothing.
  *
@@ -43,7 +43,7 @@ fixture_start (Fixture      *fixture,
                gpointer      data)
 {
   fixture->context = g_main_context_new ();
-  fixture->loop = coro_loop_new_private (fixture->context);
+  fixture->loop = coro_loop_new_for_context (fixture->context);
   coro_loop_set_exception_handler (fixture->loop, count_exception, fixture,
                                    count_handler_destroyed);
   coro_handle_unref (coro_loop_call_soon (fixture->loop, setup, data, NULL));
