@@ -32,12 +32,16 @@ sleep_cancel (CoroFuture *future,
 }
 
 /* Only the timer heap still holds the sleep: nobody can await it any more, so its timer
- * goes now rather than at the deadline (asyncio's sleep never starts unless awaited). */
+ * goes now rather than at the deadline (asyncio's sleep never starts unless awaited).
+ * Unless a done callback watches it: that one runs at the deadline, as it would on a
+ * future that call_later completes. */
 static void
 sleep_orphaned (CoroFuture *future)
 {
   SleepFuture *self = (SleepFuture *) future;
 
+  if (future->cb_func != NULL || future->cb_more != NULL)
+    return;
   future->flags &= ~CORO_FUTURE_FLAG_ORPHANABLE;
   coro_loop_remove_timer (future->loop, &self->timer);  /* drops the last reference */
 }
@@ -209,10 +213,26 @@ gather_finalize (CoroFuture *future)
   g_free (self->cancel_msg);
 }
 
+static void gather_child_done (CoroFuture *child,
+                               gpointer    user_data);
+
+static void
+gather_detach (CoroFuture *future)
+{
+  GatherFuture *self = (GatherFuture *) future;
+
+  for (guint i = 0; i < self->n_children; i++)
+    {
+      coro_future_unwatch (self->children[i], gather_child_done, future);
+      coro_future_detach (self->children[i]);
+    }
+}
+
 static const CoroFutureClass gather_class = {
   .name = "Gather",
   .cancel = gather_cancel,
   .finalize = gather_finalize,
+  .detach = gather_detach,
 };
 
 static void
@@ -401,10 +421,24 @@ wait_for_finalize (CoroFuture *future)
   coro_future_unref (((WaitForFuture *) future)->inner);
 }
 
+static void wait_for_inner_done (CoroFuture *inner,
+                                 gpointer    user_data);
+
+/* Its timer, if queued, is discarded with the heap's. */
+static void
+wait_for_detach (CoroFuture *future)
+{
+  WaitForFuture *self = (WaitForFuture *) future;
+
+  coro_future_unwatch (self->inner, wait_for_inner_done, future);
+  coro_future_detach (self->inner);
+}
+
 static const CoroFutureClass wait_for_class = {
   .name = "WaitFor",
   .cancel = wait_for_cancel,
   .finalize = wait_for_finalize,
+  .detach = wait_for_detach,
 };
 
 static void
@@ -457,9 +491,19 @@ wait_for_timer_unref (CoroTimer *timer)
   coro_future_unref (&WAIT_FOR_OF_TIMER (timer)->parent);
 }
 
+static void
+wait_for_timer_discard (CoroTimer *timer)
+{
+  WaitForFuture *self = WAIT_FOR_OF_TIMER (timer);
+
+  coro_future_detach (&self->parent);
+  coro_future_unref (&self->parent);
+}
+
 static const CoroTimerClass wait_for_timer_class = {
   .fire = wait_for_expired,
   .unref = wait_for_timer_unref,
+  .discard = wait_for_timer_discard,
 };
 
 /**
@@ -534,9 +578,22 @@ shield_finalize (CoroFuture *future)
   coro_future_unref (((ShieldFuture *) future)->inner);
 }
 
+static void shield_inner_done (CoroFuture *inner,
+                               gpointer    user_data);
+
+static void
+shield_detach (CoroFuture *future)
+{
+  ShieldFuture *self = (ShieldFuture *) future;
+
+  coro_future_unwatch (self->inner, shield_inner_done, future);
+  coro_future_detach (self->inner);
+}
+
 static const CoroFutureClass shield_class = {
   .name = "Shield",
   .finalize = shield_finalize,
+  .detach = shield_detach,
 };
 
 static void

@@ -48,6 +48,10 @@ typedef struct
   /* With CORO_FUTURE_FLAG_ORPHANABLE: the last reference left is the future's own (a
    * sleep's queued timer), so nobody can ever see it complete; drop it now. */
   void      (*orphaned) (CoroFuture *future);
+  /* Its loop goes away: take the waiters it put on its pending children off them, with
+   * the references they hold on it, and detach the children in turn, so that no cycle
+   * of references between pending futures outlives the loop. */
+  void      (*detach)   (CoroFuture *future);
 } CoroFutureClass;
 
 typedef struct
@@ -136,5 +140,10 @@ coro_future_is_pending (const CoroFuture *future)
 {
   return future->state == CORO_FUTURE_PENDING;
 }
+
+void      coro_future_detach         (CoroFuture            *future);
+void      coro_future_unwatch        (CoroFuture            *child,
+                                      CoroFutureCallback     func,
+                                      CoroFuture            *watcher);
 
 G_END_DECLS

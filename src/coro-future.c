@@ -533,6 +533,30 @@ remove_matching (CoroFuture         *future,
   return removed;
 }
 
+/* See CoroFutureClass.detach. */
+void
+coro_future_detach (CoroFuture *future)
+{
+  if (future->klass->detach == NULL)
+    return;
+  coro_future_ref (future);
+  future->klass->detach (future);
+  coro_future_unref (future);
+}
+
+/* Takes the waiters @func for @watcher off @child, and the reference each held on
+ * @watcher, which the caller keeps alive. */
+void
+coro_future_unwatch (CoroFuture         *child,
+                     CoroFutureCallback  func,
+                     CoroFuture         *watcher)
+{
+  guint removed = remove_matching (child, func, watcher, 0);
+
+  while (removed-- > 0)
+    coro_future_unref (watcher);
+}
+
 /**
  * coro_future_remove_done_callback: (skip)
  * @future: a #CoroFuture
@@ -1264,6 +1288,48 @@ coro_future_get_futures (CoroFuture  *future,
     return NULL;
   *n_futures = future->result.v_futures.n;
   return future->result.v_futures.items;
+}
+
+/**
+ * coro_future_get_result_type:
+ * @future: a #CoroFuture
+ *
+ * Tells what a done future holds, and so which getter reads its result; a binding
+ * uses it to tell a result of no value from a value. Asking does not count as
+ * retrieving the outcome.
+ *
+ * |[<!-- language="C" -->
+ * if (coro_future_get_result_type (future) == CORO_RESULT_TYPE_FUTURES)
+ *   children = coro_future_get_futures (future, &n_children, &error);
+ * ]|
+ *
+ * Returns: the type of the result, or %CORO_RESULT_TYPE_INVALID if @future is pending,
+ *   failed or was cancelled
+ *
+ * Since: 1.0
+ */
+CoroResultType
+coro_future_get_result_type (CoroFuture *future)
+{
+  static const CoroResultType types[] = {
+    [CORO_RESULT_NONE] = CORO_RESULT_TYPE_NONE,
+    [CORO_RESULT_INT] = CORO_RESULT_TYPE_INT,
+    [CORO_RESULT_DOUBLE] = CORO_RESULT_TYPE_DOUBLE,
+    [CORO_RESULT_BOOLEAN] = CORO_RESULT_TYPE_BOOLEAN,
+    [CORO_RESULT_STRING] = CORO_RESULT_TYPE_STRING,
+    [CORO_RESULT_POINTER] = CORO_RESULT_TYPE_POINTER,
+    [CORO_RESULT_OBJECT] = CORO_RESULT_TYPE_OBJECT,
+    [CORO_RESULT_VALUE] = CORO_RESULT_TYPE_VALUE,
+    [CORO_RESULT_FUTURES] = CORO_RESULT_TYPE_FUTURES,
+  };
+
+  g_return_val_if_fail (future != NULL, CORO_RESULT_TYPE_INVALID);
+
+  if (future->state == CORO_FUTURE_PENDING || future->error != NULL)
+    return CORO_RESULT_TYPE_INVALID;
+  while (future->kind == CORO_RESULT_FORWARD)
+    future = future->result.v_forward;
+  return types[future->kind];
 }
 
 /**

@@ -135,6 +135,7 @@ void      coro_loop_register_task  (CoroLoop      *loop,
 void      coro_loop_unregister_task(CoroLoop      *loop,
                                     CoroTask      *task);
 CoroLoop *coro_loop_get_running    (void);
+CoroLoop *coro_loop_new_for_context (GMainContext *context);
 
 /* Debug mode: the task stepped by the ready entry running now, for slow-step reports. */
 static inline void

@@ -96,15 +96,89 @@ static CORO_THREAD_LOCAL CoroLoop     *running_loop;
 static CORO_THREAD_LOCAL GMainContext *cached_context;
 static CORO_THREAD_LOCAL CoroLoop     *cached_loop;
 
+static void timer_expired       (gpointer    a,
+                                 gpointer    b);
+static void handle_run          (gpointer    a,
+                                 gpointer    b);
+static void handle_run_threadsafe (gpointer  a,
+                                   gpointer  b);
+static void handle_timer_discard (CoroTimer *timer);
+static void drain_inbox         (CoroLoop   *loop);
+
+/* The timers and handles waiting in the inbox and the ready queue hold a reference each,
+ * as in the heap: they are discarded. The other entries, steps and done callbacks of
+ * futures and tasks, are dropped; what they would have released stays with the futures
+ * and tasks that hold it. */
+static void
+discard_ready (CoroLoop *loop)
+{
+  CoroReadyRing *ring = &loop->ready;
+
+  drain_inbox (loop);
+  while (ring->len > 0)
+    {
+      CoroReady entry = ring->items[ring->head];
+
+      ring->head = (ring->head + 1) & ring->mask;
+      ring->len--;
+      if (entry.func == timer_expired)
+        coro_timer_discard (entry.a);
+      else if (entry.func == handle_run || entry.func == handle_run_threadsafe)
+        handle_timer_discard (&((CoroHandle *) entry.a)->timer);
+    }
+}
+
+/* Takes the futures the pending tasks await off the futures they wait for in turn
+ * (gathers, wait_for, wait, shield), so that what the tasks' release frees is not kept
+ * by the references their waiters hold. */
+static void
+detach_awaited (CoroLoop *loop)
+{
+  for (CoroTask *task = loop->tasks; task != NULL; task = task->loop_next)
+    if (task->awaiting != NULL)
+      coro_future_detach (task->awaiting);
+}
+
+/* Drops the reference the loop holds on each task that has not ended. The tasks stay
+ * pending: nothing of theirs runs but their clean-ups, when their last reference goes. */
+static void
+release_tasks (CoroLoop *loop)
+{
+  while (loop->tasks != NULL)
+    {
+      CoroTask *task = loop->tasks;
+
+      g_assert (task->flags & CORO_TASK_SCHEDULED);
+      task->flags &= ~CORO_TASK_SCHEDULED;
+      coro_loop_unregister_task (loop, task);
+      coro_future_unref (CORO_FUTURE (task));
+    }
+}
+
 static void
 coro_loop_finalize (GObject *object)
 {
   CoroLoop *self = CORO_LOOP (object);
 
-  /* Loops are registered for the life of the process; this runs only for a loop that
-   * lost the race to be registered, before anything used it. */
-  g_clear_pointer (&self->ready.items, g_free);
+  /* The loops of coro_loop_get_for_context() live as long as the process; a private
+   * loop (from coro_loop_new_for_context() alone) goes with its last reference, and what
+   * it still holds with it: queued timers and handles are discarded without running,
+   * pending combinators detached from their children, and pending tasks lose the loop's
+   * reference, all before the pool their blocks come from. */
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  discard_ready (self);
+  detach_awaited (self);
   coro_timer_heap_clear (&self->timers);
+  release_tasks (self);
+  if (self->debug_task != NULL)
+    coro_future_unref (CORO_FUTURE (g_steal_pointer (&self->debug_task)));
+  if (self->exception_destroy != NULL)
+    self->exception_destroy (self->exception_data);
+  g_clear_pointer (&self->ready.items, g_free);
   g_clear_pointer (&self->inbox, g_array_unref);
   g_mutex_clear (&self->inbox_lock);
   coro_pool_clear (&self->pool);
@@ -325,10 +399,6 @@ source_check (GSource *source)
 static void collect_fd_events (CoroLoop *loop);
 
 static void
-handle_run (gpointer a,
-            gpointer b);
-
-static void
 clear_debug_task (CoroLoop *loop)
 {
   CoroTask *task = g_steal_pointer (&loop->debug_task);
@@ -472,8 +542,11 @@ static GSourceFuncs source_funcs = {
   .dispatch = source_dispatch,
 };
 
-static CoroLoop *
-loop_new (GMainContext *context)
+/* A new loop whose scheduler source is attached to @context. The one that
+ * coro_loop_get_for_context() registers lives as long as the process; one nobody
+ * registered (the tests' private loops) is finalized with its last reference. */
+CoroLoop *
+coro_loop_new_for_context (GMainContext *context)
 {
   CoroLoop *loop = g_object_new (CORO_TYPE_LOOP, NULL);
   CoroSource *source;
@@ -484,6 +557,7 @@ loop_new (GMainContext *context)
   g_source_set_static_name ((GSource *) source, "CoroLoop scheduler");
   g_source_set_priority ((GSource *) source, G_PRIORITY_DEFAULT);
   loop->source = (GSource *) source;
+  g_source_attach (loop->source, context);
   return loop;
 }
 
@@ -521,9 +595,8 @@ coro_loop_get_for_context (GMainContext *context)
   loop = g_hash_table_lookup (loops, context);
   if (loop == NULL)
     {
-      loop = loop_new (context);
+      loop = coro_loop_new_for_context (context);
       g_hash_table_insert (loops, context, loop);
-      g_source_attach (loop->source, context);
     }
   g_mutex_unlock (&loops_lock);
 
@@ -971,9 +1044,21 @@ handle_timer_unref (CoroTimer *timer)
   coro_handle_unref (HANDLE_OF_TIMER (timer));
 }
 
+/* Its loop goes away: as a cancellation, the callback never runs and its data goes. */
+static void
+handle_timer_discard (CoroTimer *timer)
+{
+  CoroHandle *handle = HANDLE_OF_TIMER (timer);
+
+  handle->cancelled = TRUE;
+  handle_release_callback (handle);
+  coro_handle_unref (handle);
+}
+
 static const CoroTimerClass handle_timer_class = {
   .fire = handle_timer_fired,
   .unref = handle_timer_unref,
+  .discard = handle_timer_discard,
 };
 
 /**

@@ -107,10 +107,21 @@ task_timer_unref (CoroTimer *timer)
   coro_future_unref (CORO_FUTURE (TASK_OF_TIMER (timer)));
 }
 
+/* The loop goes away: the task stays suspended, on no sleep now. */
+static void
+task_timer_discard (CoroTimer *timer)
+{
+  CoroTask *task = TASK_OF_TIMER (timer);
+
+  task->flags &= ~CORO_TASK_SLEEPING;
+  coro_future_unref (CORO_FUTURE (task));
+}
+
 /* Through the ready queue, in deadline order, as the sleep's done callback would have. */
 static const CoroTimerClass task_timer_class = {
   .fire = task_timer_fired,
   .unref = task_timer_unref,
+  .discard = task_timer_discard,
   .fire_at_once = FALSE,
 };
 

@@ -76,11 +76,16 @@ sift_down (CoroTimerHeap *heap,
   heap_set (heap, i, entry);
 }
 
+/* Empties the heap, discarding each timer: its reference goes, and it never fires. */
 void
 coro_timer_heap_clear (CoroTimerHeap *heap)
 {
-  for (guint i = 0; i < heap->len; i++)
-    heap->items[i].timer->index = CORO_TIMER_NOT_QUEUED;
+  CoroTimer *timer;
+
+  /* One at a time, each out of the heap before its reference goes: the last reference
+   * to an owner can release others that take their own timers out. */
+  while ((timer = coro_timer_heap_pop (heap)) != NULL)
+    coro_timer_discard (timer);
   g_clear_pointer (&heap->items, g_free);
   heap->len = heap->alloc = 0;
 }

@@ -17,11 +17,14 @@ typedef void (*CoroTimerFunc) (CoroTimer *timer);
 /* A queued timer owns a reference to the object it is embedded in. When it expires it
  * moves to the ready queue with that reference, and @func runs from there and drops it;
  * when it is removed before that, @unref drops it. So an owner cannot go away while its
- * timer is queued or about to fire. */
+ * timer is queued or about to fire. When the loop itself goes away first, @discard (or
+ * @unref if it is %NULL) drops the reference without firing, and releases whatever
+ * firing would have. */
 typedef struct
 {
   CoroTimerFunc fire;
   CoroTimerFunc unref;
+  CoroTimerFunc discard;
   gboolean      fire_at_once; /* @fire only completes a future: call it when the timer
                                * expires rather than through the ready queue */
 } CoroTimerClass;
@@ -61,6 +64,17 @@ void       coro_timer_heap_replace (CoroTimerHeap *heap,
                                     CoroTimer     *new_timer);
 void       coro_timer_heap_remove (CoroTimerHeap *heap,
                                    CoroTimer     *timer);
+
+/* Drops the reference of a timer taken out of the heap, or out of the ready queue,
+ * without firing it. */
+static inline void
+coro_timer_discard (CoroTimer *timer)
+{
+  if (timer->klass->discard != NULL)
+    timer->klass->discard (timer);
+  else
+    timer->klass->unref (timer);
+}
 
 static inline CoroTimer *
 coro_timer_heap_peek (const CoroTimerHeap *heap)

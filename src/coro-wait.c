@@ -117,10 +117,22 @@ wait_finalize (CoroFuture *future)
     coro_future_unref (self->children[i]);
 }
 
+/* Its loop goes away: wait_detach() and the children in turn. */
+static void
+wait_loop_detach (CoroFuture *future)
+{
+  WaitFuture *self = (WaitFuture *) future;
+
+  wait_detach (self);
+  for (guint i = 0; i < self->n_children; i++)
+    coro_future_detach (self->children[i]);
+}
+
 static const CoroFutureClass wait_class = {
   .name = "Wait",
   .cancel = wait_cancel,
   .finalize = wait_finalize,
+  .detach = wait_loop_detach,
 };
 
 /* Splits the children into done and pending, once: asyncio takes the two sets when
@@ -203,9 +215,19 @@ wait_timer_unref (CoroTimer *timer)
   coro_future_unref (&WAIT_OF_TIMER (timer)->parent);
 }
 
+static void
+wait_timer_discard (CoroTimer *timer)
+{
+  WaitFuture *self = WAIT_OF_TIMER (timer);
+
+  coro_future_detach (&self->parent);
+  coro_future_unref (&self->parent);
+}
+
 static const CoroTimerClass wait_timer_class = {
   .fire = wait_expired,
   .unref = wait_timer_unref,
+  .discard = wait_timer_discard,
 };
 
 static CoroFuture *

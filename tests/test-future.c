@@ -222,6 +222,66 @@ test_future_result_type (void)
 }
 
 static void
+test_future_get_result_type (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroFuture *future = coro_future_new ();
+  CoroFuture *children[2];
+  CoroFuture *gather;
+  GValue value = G_VALUE_INIT;
+  GObject *object;
+
+  g_assert_cmpint (coro_future_get_result_type (future), ==, CORO_RESULT_TYPE_INVALID);
+  coro_future_set_none (future, NULL);
+  g_assert_cmpint (coro_future_get_result_type (future), ==, CORO_RESULT_TYPE_NONE);
+  coro_future_unref (future);
+
+#define CHECK_TYPE(setter, type) \
+  future = coro_future_new (); \
+  setter; \
+  g_assert_cmpint (coro_future_get_result_type (future), ==, (type)); \
+  coro_future_unref (future)
+
+  CHECK_TYPE (coro_future_set_int (future, 7, NULL), CORO_RESULT_TYPE_INT);
+  CHECK_TYPE (coro_future_set_double (future, 0.5, NULL), CORO_RESULT_TYPE_DOUBLE);
+  CHECK_TYPE (coro_future_set_boolean (future, FALSE, NULL), CORO_RESULT_TYPE_BOOLEAN);
+  CHECK_TYPE (coro_future_set_string (future, NULL, NULL), CORO_RESULT_TYPE_STRING);
+  CHECK_TYPE (coro_future_set_pointer (future, NULL, NULL, NULL), CORO_RESULT_TYPE_POINTER);
+  object = g_object_new (G_TYPE_OBJECT, NULL);
+  CHECK_TYPE (coro_future_set_object (future, object, NULL), CORO_RESULT_TYPE_OBJECT);
+  g_object_unref (object);
+  g_value_init (&value, G_TYPE_UINT);
+  CHECK_TYPE (coro_future_set_value (future, &value, NULL), CORO_RESULT_TYPE_VALUE);
+  g_value_unset (&value);
+#undef CHECK_TYPE
+
+  /* Failed or cancelled: nothing to read. */
+  future = coro_future_new ();
+  coro_future_set_error (future, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "no"),
+                         NULL);
+  g_assert_cmpint (coro_future_get_result_type (future), ==, CORO_RESULT_TYPE_INVALID);
+  g_assert_nonnull (coro_future_get_error (future));
+  coro_future_unref (future);
+  future = coro_future_new ();
+  g_assert_true (coro_future_cancel (future, NULL));
+  g_assert_cmpint (coro_future_get_result_type (future), ==, CORO_RESULT_TYPE_INVALID);
+  coro_future_unref (future);
+
+  children[0] = coro_future_new ();
+  children[1] = coro_future_new ();
+  coro_future_set_none (children[0], NULL);
+  coro_future_set_int (children[1], 2, NULL);
+  gather = coro_gatherv (children, 2, CORO_GATHER_NONE);
+  g_assert_cmpint (coro_future_get_result_type (gather), ==, CORO_RESULT_TYPE_INVALID);
+  coro_test_run (gather);
+  g_assert_cmpint (coro_future_get_result_type (gather), ==, CORO_RESULT_TYPE_FUTURES);
+  coro_future_unref (gather);
+  coro_future_unref (children[0]);
+  coro_future_unref (children[1]);
+  CORO_TEST_END ();
+}
+
+static void
 test_future_typed_results (void)
 {
   CORO_TEST_BEGIN ();
@@ -998,6 +1058,7 @@ main (int   argc,
   g_test_add_func ("/future/many-callbacks", test_future_many_callbacks);
   g_test_add_func ("/future/n-futures", test_future_n_futures);
   g_test_add_func ("/future/task-not-settable", test_future_task_not_settable);
+  g_test_add_func ("/future/get-result-type", test_future_get_result_type);
 
   return g_test_run ();
 }

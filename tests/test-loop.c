@@ -368,6 +368,34 @@ test_loop_dropped_sleep (void)
   CORO_TEST_END ();
 }
 
+static void
+record_done_time (CoroFuture *future,
+                  gpointer    user_data)
+{
+  *(double *) user_data = coro_loop_time (coro_future_get_loop (future));
+}
+
+/* A done callback watches a sleep as a holder does: dropping the last reference to the
+ * sleep does not take its timer away, and the callback runs at the deadline. */
+static void
+test_loop_dropped_sleep_with_callback (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  double start = coro_loop_time (loop);
+  double done_at = -1;
+  CoroFuture *watched = coro_sleep (2);
+  CoroFuture *later;
+
+  coro_future_add_done_callback (watched, record_done_time, &done_at, NULL);
+  coro_future_unref (watched);
+  later = coro_sleep (3);
+  coro_test_run (later);
+  coro_future_unref (later);
+  g_assert_cmpfloat_with_epsilon (done_at - start, 2, 1e-6);
+  CORO_TEST_END ();
+}
+
 /* Many timers in random order, a third of them cancelled: the rest fire in deadline order,
  * equal deadlines in scheduling order (exercises the heap's moves and removals). */
 typedef struct
@@ -998,6 +1026,7 @@ main (int   argc,
   g_test_add_func ("/loop/time-monotonic", test_loop_time_monotonic);
   g_test_add_func ("/loop/other-context", test_loop_other_context);
   g_test_add_func ("/loop/dropped-sleep", test_loop_dropped_sleep);
+  g_test_add_func ("/loop/dropped-sleep-with-callback", test_loop_dropped_sleep_with_callback);
   g_test_add_func ("/loop/timer-heap-stress", test_loop_timer_heap_stress);
   g_test_add_func ("/loop/default-follows-thread-default",
                    test_loop_default_follows_thread_default);

@@ -115,22 +115,6 @@ function _init() {
             }
         });
 
-    const getFutures = Coro.Future.prototype.get_futures;
-
-    // The kind of a done future's result, from the message of the error that
-    // get_futures() gives for anything but futures: reading the GValue of a result of
-    // no value would log criticals in GJS.
-    function resultKind(future) {
-        try {
-            return [getFutures.call(future), 'futures'];
-        } catch (e) {
-            if (!(e instanceof GLib.Error) || !e.matches(Coro.error_quark(), Coro.Error.RESULT_TYPE))
-                throw e;
-            const match = /holds (.*), not futures/.exec(e.message);
-            return [null, match ? match[1] : ''];
-        }
-    }
-
     /**
      * The JavaScript value of a done future: what was set on it (a number, boolean,
      * string, object, any JavaScript value a task returned), an array of results for a
@@ -143,11 +127,11 @@ function _init() {
         const error = future.get_error();
         if (error !== null)
             throw error;
-        const [children, kind] = resultKind(future);
-        switch (kind) {
-        case 'no value':
+        switch (future.get_result_type()) {
+        case Coro.ResultType.NONE:
             return undefined;
-        case 'futures':
+        case Coro.ResultType.FUTURES: {
+            const children = future.get_futures();
             return (Array.isArray(children[0]) ? children[0] : children).map(child => {
                 try {
                     return result(child);
@@ -155,7 +139,8 @@ function _init() {
                     return e; // a gather with RETURN_EXCEPTIONS
                 }
             });
-        case 'an object': {
+        }
+        case Coro.ResultType.OBJECT: {
             const object = future.get_object();
             return object instanceof JsValue ? object.value : object;
         }
@@ -418,5 +403,115 @@ function _init() {
     const shield = Coro.shield;
     Coro.shield = function (what) {
         return shield(asFuture(what));
+    };
+
+    // Scopes. JavaScript has no `async with`: a scope takes its body as a function, run
+    // as a task, and is itself a task that does what the C scope's steps do (see
+    // CoroTimeout, CoroTaskGroup): open the scope, await the body catching its error,
+    // close the scope with that error. So the body runs inside the scope's task, whose
+    // cancellation reaches it; an async function body cannot be interrupted (it runs on,
+    // its outcome ignored), a generator function body gets the cancellation at its yield.
+
+    function timeoutScope(timeout, body, args) {
+        let bodyTask = null;
+        return createTaskClosure(task => {
+            if (bodyTask === null) {
+                timeout.enter(task);
+                bodyTask = startTask(body, [timeout, ...args], {});
+                return bodyTask;
+            }
+            try {
+                // The error to go on with: the timeout for the deadline's own
+                // cancellation, else the body's error as it is.
+                timeout.exit(bodyTask.get_error());
+            } catch (e) {
+                Coro.task_return_error(task, e);
+                return null;
+            }
+            Coro.task_return_future(task, bodyTask);
+            return null;
+        });
+    }
+
+    /**
+     * asyncio's `async with asyncio.timeout(delay)`: runs body (an async function, a
+     * promise or a generator function, called with the Coro.Timeout and args) as a task
+     * inside a scope with a deadline delay seconds from now. When the deadline passes
+     * first, the scope's task is cancelled, and that cancellation, and only that one,
+     * becomes a CORO_ERROR_TIMEOUT error when the body ends; a cancellation from
+     * elsewhere stays one. The body may move the deadline with timeout.reschedule().
+     *
+     * @param {?number} delay seconds; null or Infinity for no deadline
+     * @param {Function|Promise} body what runs in the scope
+     * @param {...*} args further arguments for body
+     * @returns {Coro.Future} the scope's task: awaited, body's value or error, or the
+     *   timeout error
+     */
+    Coro.withTimeout = function (delay, body, ...args) {
+        return timeoutScope(Coro.Timeout.new(delay ?? Infinity), body, args);
+    };
+
+    /**
+     * asyncio's `async with asyncio.timeout_at(when)`: Coro.withTimeout() with a deadline
+     * on the loop's clock (Coro.Loop.time()).
+     *
+     * @param {?number} when the deadline; null or Infinity for none
+     * @param {Function|Promise} body what runs in the scope
+     * @param {...*} args further arguments for body
+     * @returns {Coro.Future} the scope's task
+     */
+    Coro.withTimeoutAt = function (when, body, ...args) {
+        return timeoutScope(Coro.Timeout.new_at(when ?? Infinity), body, args);
+    };
+
+    /**
+     * asyncio's `async with asyncio.TaskGroup() as tg`: runs body (an async function or a
+     * generator function, called with the Coro.TaskGroup and args) as a task, then waits
+     * for every task the body added with tg.createTask() or tg.add(). The first child to
+     * fail cancels the others and the body; the scope then fails with one
+     * CORO_ERROR_TASK_GROUP error, the children's errors read with tg.get_error(i).
+     * Otherwise the scope ends as the body did.
+     *
+     * @param {Function} body what runs in the scope
+     * @param {...*} args further arguments for body
+     * @returns {Coro.Future} the scope's task: awaited, body's value or error, or the
+     *   group's error
+     */
+    Coro.withTaskGroup = function (body, ...args) {
+        let group = null, bodyTask = null, ending = null;
+        return createTaskClosure(task => {
+            if (group === null) {
+                group = Coro.TaskGroup.new(); // its parent: this task
+                bodyTask = startTask(body, [group, ...args], {});
+                return bodyTask;
+            }
+            if (ending === null) {
+                const caught = bodyTask.get_error();
+                ending = caught === null ? group.join() : group.wait(caught);
+                return ending;
+            }
+            // The group's failure or cancellation wins; else the body's outcome.
+            Coro.task_return_future(task, ending.get_error() !== null ? ending : bodyTask);
+            return null;
+        });
+    };
+
+    /**
+     * Runs what (an async function, a promise or a generator function, called with
+     * args) as a task of the group, as asyncio's TaskGroup.create_task().
+     *
+     * @param {Function|Promise} what the child
+     * @param {...*} args arguments for what
+     * @returns {Coro.Future} the child task
+     */
+    Coro.TaskGroup.prototype.createTask = function (what, ...args) {
+        const child = Coro.createTask(what, ...args);
+        try {
+            this.add(child);
+        } catch (e) {
+            child.cancel();
+            throw e;
+        }
+        return child;
     };
 }

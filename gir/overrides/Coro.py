@@ -175,13 +175,11 @@ def _result(future):
     error = Coro.Future.get_error(future)
     if error is not None:
         raise _exception(error)
-    try:
+    kind = Coro.Future.get_result_type(future)
+    if kind == Coro.ResultType.NONE:
+        return None
+    if kind != Coro.ResultType.FUTURES:
         return Coro.Future.get_value(future)
-    except TypeError:
-        return None  # a result of no value has no GValue type
-    except GLib.Error as e:
-        if not e.matches(Coro.error_quark(), Coro.Error.RESULT_TYPE):
-            raise
     children = Coro.Future.get_futures(future)
     results = []
     for child in children:

@@ -21,6 +21,39 @@ CORO_AVAILABLE_IN_ALL
 GType coro_future_get_type (void) G_GNUC_CONST;
 
 /**
+ * CoroResultType:
+ * @CORO_RESULT_TYPE_INVALID: no result to read: the future is pending, failed or was
+ *   cancelled
+ * @CORO_RESULT_TYPE_NONE: no value ([method@Coro.Future.set_none])
+ * @CORO_RESULT_TYPE_INT: an integer ([method@Coro.Future.get_int])
+ * @CORO_RESULT_TYPE_DOUBLE: a double ([method@Coro.Future.get_double])
+ * @CORO_RESULT_TYPE_BOOLEAN: a boolean ([method@Coro.Future.get_boolean])
+ * @CORO_RESULT_TYPE_STRING: a string ([method@Coro.Future.get_string])
+ * @CORO_RESULT_TYPE_POINTER: a pointer ([method@Coro.Future.get_pointer])
+ * @CORO_RESULT_TYPE_OBJECT: an object ([method@Coro.Future.get_object])
+ * @CORO_RESULT_TYPE_VALUE: a #GValue ([method@Coro.Future.get_value])
+ * @CORO_RESULT_TYPE_FUTURES: the children of a gather ([method@Coro.Future.get_futures])
+ *
+ * What a done future holds, as [method@Coro.Future.get_result_type] tells: which getter
+ * reads it.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  CORO_RESULT_TYPE_INVALID,
+  CORO_RESULT_TYPE_NONE,
+  CORO_RESULT_TYPE_INT,
+  CORO_RESULT_TYPE_DOUBLE,
+  CORO_RESULT_TYPE_BOOLEAN,
+  CORO_RESULT_TYPE_STRING,
+  CORO_RESULT_TYPE_POINTER,
+  CORO_RESULT_TYPE_OBJECT,
+  CORO_RESULT_TYPE_VALUE,
+  CORO_RESULT_TYPE_FUTURES,
+} CoroResultType;
+
+/**
  * CoroFutureCallback:
  * @future: the done future
  * @user_data: the data given to [method@Coro.Future.add_done_callback]
@@ -120,6 +153,8 @@ CoroFuture  **coro_future_get_futures             (CoroFuture         *future,
                                                    GError            **error);
 CORO_AVAILABLE_IN_ALL
 const GError *coro_future_get_error               (CoroFuture         *future);
+CORO_AVAILABLE_IN_ALL
+CoroResultType coro_future_get_result_type        (CoroFuture         *future);
 
 CORO_AVAILABLE_IN_ALL
 gulong        coro_future_add_done_callback       (CoroFuture         *future,

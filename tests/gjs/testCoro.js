@@ -361,6 +361,45 @@ test('PriorityQueue: values with a priority', () => {
     assert(waiting.done(), 'the waiting put went in');
 });
 
+test('Future.get_result_type and result()', () => {
+    const pending = Coro.Future.new();
+    assertEq(pending.get_result_type(), Coro.ResultType.INVALID, 'pending');
+    pending.set_none();
+    assertEq(pending.get_result_type(), Coro.ResultType.NONE, 'no value');
+    assertEq(pending.result(), undefined, 'no value as undefined');
+
+    const kinds = [
+        [f => f.set_int(0), Coro.ResultType.INT, 0],
+        [f => f.set_double(0.5), Coro.ResultType.DOUBLE, 0.5],
+        [f => f.set_boolean(false), Coro.ResultType.BOOLEAN, false],
+        [f => f.set_string(''), Coro.ResultType.STRING, ''],
+    ];
+    for (const [set, kind, value] of kinds) {
+        const future = Coro.Future.new();
+        set(future);
+        assertEq(future.get_result_type(), kind, `type of ${value}`);
+        assertEq(future.result(), value, `result ${value}`);
+    }
+    const action = Gio.SimpleAction.new('act', null);
+    const withObject = Coro.Future.new();
+    withObject.set_object(action);
+    assertEq(withObject.get_result_type(), Coro.ResultType.OBJECT, 'object');
+    assertEq(withObject.result(), action, 'object result');
+
+    const failed = Coro.Future.new();
+    failed.set_error(new GLib.Error(Coro.error_quark(), Coro.Error.FAILED, 'no'));
+    assertEq(failed.get_result_type(), Coro.ResultType.INVALID, 'failed');
+    assert(failed.get_error() !== null, 'failed error');
+    const cancelled = Coro.Future.new();
+    cancelled.cancel(null);
+    assertEq(cancelled.get_result_type(), Coro.ResultType.INVALID, 'cancelled');
+
+    const gather = Coro.gather([Coro.sleep(0), Coro.sleep(0)], Coro.GatherFlags.NONE);
+    Coro.run(gather);
+    assertEq(gather.get_result_type(), Coro.ResultType.FUTURES, 'gather');
+    assertEq(JSON.stringify(gather.result()), '[null,null]', 'gather result');
+});
+
 test('no future outlives the suite', () => {
     settle();
     assertEq(loop.get_n_futures(), 0, 'live futures at the end');

@@ -8,7 +8,8 @@
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import {assert, assertEq, assertThrowsCoro, done, test, text} from './harness.js';
+import {assert, assertEq, assertThrowsCoro, assertThrowsGError, done, test, text}
+    from './harness.js';
 
 const encoder = new TextEncoder();
 
@@ -226,6 +227,70 @@ test('unix socket round trip', () => {
     shut(server, writer);
     GLib.unlink(path);
     GLib.rmdir(dir);
+});
+
+// TLS, with the certificate the C test uses (tests/data). Without a TLS backend
+// (glib-networking) there is nothing to test, and the tests pass empty.
+
+function tlsFiles() {
+    if (!Gio.TlsBackend.get_default().supports_tls())
+        return null;
+    const [file] = GLib.filename_from_uri(import.meta.url);
+    const data = GLib.build_filenamev([GLib.path_get_dirname(file), '..', 'data']);
+    const cert = GLib.build_filenamev([data, 'tls-cert.pem']);
+    return [
+        Gio.TlsCertificate.new_from_files(cert, GLib.build_filenamev([data, 'tls-key.pem'])),
+        Gio.TlsFileDatabase.new(cert),
+    ];
+}
+
+test('TLS round trip', () => {
+    const files = tlsFiles();
+    if (files === null)
+        return;
+    const [certificate, database] = files;
+    const got = [];
+    const started = Coro.start_tls_server('127.0.0.1', 0, certificate, (reader, writer) => {
+        assert(writer.get_connection() instanceof Gio.TlsConnection, 'server side is TLS');
+        const line = reader.readline();
+        line.add_done_callback(f => {
+            got.push(text(f.get_value()));
+            writer.write(encoder.encode('ack\n'));
+            writer.close();
+        });
+        return line;
+    });
+    Coro.run(started);
+    const server = started.get_object();
+    const opening = Coro.open_tls_connection('127.0.0.1', server.get_port(), database,
+        'localhost');
+    Coro.run(opening);
+    const writer = opening.get_object();
+    assert(writer.get_connection() instanceof Gio.TlsConnection, 'client side is TLS');
+    assert(!writer.can_write_eof(), 'no write_eof over TLS');
+    writer.write(encoder.encode('secret\n'));
+    const line = writer.get_reader().readline();
+    Coro.run(line);
+    assertEq(text(line.get_value()), 'ack\n', 'reply');
+    assertEq(got.join(), 'secret\n', 'server got');
+    assertThrowsGError(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_SUPPORTED,
+        () => writer.write_eof(), 'write_eof is G_IO_ERROR_NOT_SUPPORTED');
+    shut(server, writer);
+});
+
+test('TLS certificate of another name', () => {
+    const files = tlsFiles();
+    if (files === null)
+        return;
+    const [certificate, database] = files;
+    const started = Coro.start_tls_server('127.0.0.1', 0, certificate, () => null);
+    Coro.run(started);
+    const server = started.get_object();
+    assertThrowsGError(Gio.tls_error_quark(), Gio.TlsError.BAD_CERTIFICATE,
+        () => Coro.run(Coro.open_tls_connection('127.0.0.1', server.get_port(), database,
+            'not-the-name')), 'G_TLS_ERROR_BAD_CERTIFICATE');
+    server.close_clients();
+    shut(server);
 });
 
 done();

@@ -8,6 +8,7 @@
 
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
 import {assert, assertEq, assertThrowsCoro, assertThrowsGError, done, test, text}
     from './harness.js';
 
@@ -70,7 +71,6 @@ test('missing executable', () => {
 
 test('terminate, kill and send_signal', () => {
     const SIGTERM = 15, SIGUSR1 = 10;
-    const Gio = imports.gi.Gio;
     let proc = Coro.create_subprocess_exec(['sleep', '30'], DEVNULL, INHERIT, INHERIT);
     const sub = proc.get_subprocess();
     assert(sub instanceof Gio.Subprocess, 'a GSubprocess');
@@ -121,6 +121,34 @@ test('communicate with a timeout keeps partial output', () => {
     const [out, err] = proc.get_partial_output();
     assertEq(text(out), 'partial\n', 'partial stdout');
     assertEq(text(err), '', 'partial stderr');
+});
+
+// A launcher the caller set up: its flags choose the pipes, and it sets the working
+// directory and the environment.
+test('create_subprocess_exec_with_launcher', () => {
+    const launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDIN_PIPE |
+        Gio.SubprocessFlags.STDOUT_PIPE);
+    launcher.set_cwd('/');
+    launcher.setenv('CORO_TEST_VAR', 'from-launcher', true);
+    const proc = Coro.create_subprocess_exec_with_launcher(launcher,
+        ['/bin/sh', '-c', 'pwd; echo "$CORO_TEST_VAR"; cat']);
+    assert(proc instanceof Coro.Process, 'a Coro.Process');
+    assert(proc.get_stdin() instanceof Coro.StreamWriter, 'stdin writer');
+    assert(proc.get_stdout() instanceof Coro.StreamReader, 'stdout reader');
+    assertEq(proc.get_stderr(), null, 'no stderr reader');
+    const fut = proc.communicate(new GLib.Bytes(new TextEncoder().encode('piped\n')));
+    Coro.run(fut);
+    const [, out, err] = proc.communicate_finish(fut);
+    assertEq(text(out), '/\nfrom-launcher\npiped\n', 'stdout');
+    assertEq(err, null, 'no stderr');
+    assertEq(proc.get_returncode()[1], 0, 'return code');
+});
+
+test('create_subprocess_exec_with_launcher, missing executable', () => {
+    const launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE);
+    assertThrowsGError(GLib.spawn_error_quark(), GLib.SpawnError.NOENT,
+        () => Coro.create_subprocess_exec_with_launcher(launcher, ['/nonexistent/coro-test']),
+        'spawn error');
 });
 
 done();

@@ -498,5 +498,48 @@ class TestQueues(CoroTestCase):
         self.assertTrue(waiting.done())
 
 
+class TestResultType(CoroTestCase):
+    """Coro.Future.get_result_type(): which getter reads a done future."""
+
+    def test_result_types(self):
+        fut = Coro.Future.new()
+        self.assertEqual(fut.get_result_type(), Coro.ResultType.INVALID)
+        fut.set_none()
+        self.assertEqual(fut.get_result_type(), Coro.ResultType.NONE)
+        for setter, value, kind in (('set_int', 3, Coro.ResultType.INT),
+                                    ('set_double', 0.5, Coro.ResultType.DOUBLE),
+                                    ('set_boolean', False, Coro.ResultType.BOOLEAN),
+                                    ('set_string', 'x', Coro.ResultType.STRING),
+                                    ('set_object', Gio.SimpleAction.new('a', None),
+                                     Coro.ResultType.OBJECT),
+                                    ('set_value', GObject.Value(GObject.TYPE_UINT, 4),
+                                     Coro.ResultType.VALUE)):
+            fut = Coro.Future.new()
+            getattr(fut, setter)(value)
+            self.assertEqual(fut.get_result_type(), kind)
+        fut = Coro.Future.new()
+        fut.set_error(GLib.Error.new_literal(Coro.error_quark(), 'no', Coro.Error.FAILED))
+        self.assertEqual(fut.get_result_type(), Coro.ResultType.INVALID)
+        self.assertIsNotNone(fut.get_error())
+        fut = Coro.Future.new()
+        fut.cancel(None)
+        self.assertEqual(fut.get_result_type(), Coro.ResultType.INVALID)
+        gather = Coro.gather([Coro.sleep(0), Coro.sleep(0)], Coro.GatherFlags.NONE)
+        Coro.run(gather)
+        self.assertEqual(gather.get_result_type(), Coro.ResultType.FUTURES)
+
+    def test_await_results(self):
+        # The override reads results by their type: no value is None, a gather a list.
+        async def main():
+            none = Coro.Future.new()
+            none.set_none()
+            falsy = Coro.Future.new()
+            falsy.set_int(0)
+            return [await none, await falsy,
+                    await Coro.gather([Coro.sleep(0), Coro.sleep(0)], Coro.GatherFlags.NONE)]
+
+        self.assertEqual(Coro.run(main()), [None, 0, [None, None]])
+
+
 if __name__ == '__main__':
     run_tests()

@@ -237,6 +237,62 @@ class TestStreamsMore(CoroTestCase):
             os.unlink(path)
         os.rmdir(tmp)
 
+    def tls_files(self):
+        """The test certificate (with its key) and a database that trusts it, or skips."""
+        if not Gio.TlsBackend.get_default().supports_tls():
+            self.skipTest('no TLS backend: install glib-networking')
+        data = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data')
+        cert = os.path.join(data, 'tls-cert.pem')
+        certificate = Gio.TlsCertificate.new_from_files(cert, os.path.join(data, 'tls-key.pem'))
+        return certificate, Gio.TlsFileDatabase.new(cert)
+
+    def test_tls_round_trip(self):
+        certificate, database = self.tls_files()
+        got = []
+
+        def client_connected(reader, writer):
+            self.assertIsInstance(writer.get_connection(), Gio.TlsConnection)
+            line = reader.readline()
+
+            def reply(fut):
+                got.append(bytes(fut.get_value().get_data()))
+                writer.write(b'ack\n')
+                writer.close()
+            line.add_done_callback(reply)
+            return line
+
+        started = Coro.start_tls_server('127.0.0.1', 0, certificate, client_connected)
+        Coro.run(started)
+        server = started.get_object()
+        opening = Coro.open_tls_connection('127.0.0.1', server.get_port(), database, 'localhost')
+        Coro.run(opening)
+        writer = opening.get_object()
+        self.assertIsInstance(writer.get_connection(), Gio.TlsConnection)
+        self.assertFalse(writer.can_write_eof())
+        writer.write(b'secret\n')
+        line = writer.get_reader().readline()
+        Coro.run(line)
+        self.assertEqual(bytes(line.get_value().get_data()), b'ack\n')
+        self.assertEqual(got, [b'secret\n'])
+        with self.assertRaises(GLib.Error) as cm:
+            writer.write_eof()
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_SUPPORTED))
+        self.shut(server, writer)
+
+    def test_tls_bad_certificate(self):
+        certificate, database = self.tls_files()
+        started = Coro.start_tls_server('127.0.0.1', 0, certificate, lambda r, w: None)
+        Coro.run(started)
+        server = started.get_object()
+        # The certificate is trusted, but it is not that of this name.
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(Coro.open_tls_connection('127.0.0.1', server.get_port(), database,
+                                              'not-the-name'))
+        self.assertTrue(cm.exception.matches(Gio.tls_error_quark(),
+                                             Gio.TlsError.BAD_CERTIFICATE))
+        server.close_clients()
+        self.shut(server)
+
 
 if __name__ == '__main__':
     run_tests()

@@ -112,6 +112,31 @@ class TestSubprocessMore(CoroTestCase):
         self.assertEqual(proc.get_returncode(), (True, -signal.SIGKILL))
         self.assertTrue(is_reaped(proc.get_pid()))
 
+    def test_exec_with_launcher(self):
+        # The launcher chooses the pipes, the working directory and the environment.
+        launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDIN_PIPE
+                                              | Gio.SubprocessFlags.STDOUT_PIPE)
+        launcher.set_cwd('/')
+        launcher.setenv('CORO_TEST_VAR', 'from-launcher', True)
+        proc = Coro.create_subprocess_exec_with_launcher(
+            launcher, ['/bin/sh', '-c', 'pwd; echo "$CORO_TEST_VAR"; cat'])
+        self.assertIsInstance(proc, Coro.Process)
+        self.assertIsInstance(proc.get_stdin(), Coro.StreamWriter)
+        self.assertIsInstance(proc.get_stdout(), Coro.StreamReader)
+        self.assertIsNone(proc.get_stderr())
+        fut = proc.communicate(GLib.Bytes.new(b'piped\n'))
+        Coro.run(fut)
+        out, err = proc.communicate_finish(fut)
+        self.assertEqual(out.get_data(), b'/\nfrom-launcher\npiped\n')
+        self.assertIsNone(err)
+        self.assertEqual(proc.get_returncode(), (True, 0))
+
+    def test_exec_with_launcher_not_found(self):
+        launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.create_subprocess_exec_with_launcher(launcher, ['/nonexistent/coro-test'])
+        self.assertTrue(cm.exception.matches(GLib.spawn_error_quark(), GLib.SpawnError.NOENT))
+
 
 if __name__ == '__main__':
     run_tests()
