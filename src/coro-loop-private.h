@@ -76,8 +76,10 @@ struct _CoroLoop
   guint          exception_calls; /* handlers running now */
   GArray        *exception_replaced; /* their data, released once they return */
 
-  /* add_reader/add_writer: fd → FdWatch, NULL until the first */
+  /* add_reader/add_writer: fd → FdWatch, NULL until the first; their own source */
   GHashTable    *fd_watches;
+  GSource       *fd_source;
+  guint          n_idle_fd_watches; /* kept polled with neither reader nor writer */
   /* add_signal_handler: signum → SignalWatch, NULL until the first */
   GHashTable    *signal_watches;
 

@@ -72,6 +72,7 @@ struct _CoroHandle
   gboolean       cancelled;
   gboolean       threadsafe; /* lives in the inbox until it moves to the ready queue */
   gboolean       running;    /* an fd watch's callback is running: keep its data */
+  gboolean       queued;     /* an fd watch's call is in the ready queue */
   CoroLoop      *loop;
   CoroCallback   callback;
   gpointer       user_data;
@@ -155,6 +156,8 @@ release_tasks (CoroLoop *loop)
     }
 }
 
+static void release_fd_watches (CoroLoop *loop);
+
 static void
 coro_loop_finalize (GObject *object)
 {
@@ -170,6 +173,12 @@ coro_loop_finalize (GObject *object)
       g_source_destroy (self->source);
       g_clear_pointer (&self->source, g_source_unref);
     }
+  if (self->fd_source != NULL)
+    {
+      g_source_destroy (self->fd_source);
+      g_clear_pointer (&self->fd_source, g_source_unref);
+    }
+  release_fd_watches (self);
   discard_ready (self);
   detach_awaited (self);
   coro_timer_heap_clear (&self->timers);
@@ -396,7 +405,6 @@ source_check (GSource *source)
   return source_prepare (source, &timeout);
 }
 
-static void collect_fd_events (CoroLoop *loop);
 
 static void
 clear_debug_task (CoroLoop *loop)
@@ -486,11 +494,6 @@ source_dispatch (GSource     *source,
 
   running_loop = loop;
   loop->dispatching++;
-
-  /* Once per dispatch, before its first pass, which runs them: a callback queued
-   * here cannot be queued again by the next poll before it ran. */
-  if (loop->fd_watches != NULL)
-    collect_fd_events (loop);
 
   for (guint pass = 0; pass < DISPATCH_MAX_PASSES; pass++)
     {
@@ -1312,14 +1315,24 @@ coro_loop_call_soon_threadsafe (CoroLoop       *loop,
 
 /* File descriptor watches */
 
-/* One tag on the scheduler source per fd, shared by its reader and writer: a watch is
- * repeating, so its handle is not marked as run. */
+/* One GPollFD on the loop's fd source per fd, shared by its reader and writer and owned
+ * by the watch: as in coro-fd-source.c, changing the events it asks for is a store that
+ * the next poll reads, where g_source_add_unix_fd(), _modify_unix_fd() and _remove_unix_fd()
+ * each wake the context (a write and a read of its eventfd, and one more poll). A watch
+ * left with neither reader nor writer stays polled, asking for nothing, so that watching
+ * the fd again (each wait_readable()) costs nothing either; up to IDLE_WATCHES_KEPT of
+ * them, each gone at its fd's first hang-up, error or closing. A watch is repeating, so
+ * its handle is not marked as run. */
 typedef struct
 {
-  gpointer    tag;
+  GPollFD     pollfd;
+  gboolean    idle;
   CoroHandle *reader;
   CoroHandle *writer;
 } FdWatch;
+
+#define IDLE_WATCHES_KEPT 64
+#define FD_TROUBLE (G_IO_HUP | G_IO_ERR | G_IO_NVAL)
 
 #define READ_CONDITIONS  (G_IO_IN | G_IO_PRI | G_IO_HUP | G_IO_ERR | G_IO_NVAL)
 #define WRITE_CONDITIONS (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL)
@@ -1330,6 +1343,7 @@ fd_watch_run (gpointer a,
 {
   CoroHandle *handle = a;
 
+  handle->queued = FALSE;
   if (!handle->cancelled)
     {
       handle->running = TRUE;
@@ -1343,6 +1357,34 @@ fd_watch_run (gpointer a,
 }
 
 static void
+fd_watch_queue (CoroLoop   *loop,
+                CoroHandle *handle)
+{
+  handle->queued = TRUE;
+  coro_loop_push (loop, fd_watch_run, coro_handle_ref (handle), NULL);
+}
+
+static gboolean
+fd_watches_ready (CoroLoop *loop)
+{
+  GHashTableIter iter;
+  FdWatch *watch;
+
+  g_hash_table_iter_init (&iter, loop->fd_watches);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
+    if (watch->pollfd.revents & (watch->pollfd.events | FD_TROUBLE))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+fd_watches_forget_if_empty (CoroLoop *loop)
+{
+  if (g_hash_table_size (loop->fd_watches) == 0)
+    g_clear_pointer (&loop->fd_watches, g_hash_table_unref);
+}
+
+static void
 collect_fd_events (CoroLoop *loop)
 {
   GHashTableIter iter;
@@ -1351,15 +1393,57 @@ collect_fd_events (CoroLoop *loop)
   g_hash_table_iter_init (&iter, loop->fd_watches);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
     {
-      GIOCondition revents = g_source_query_unix_fd (loop->source, watch->tag);
+      GIOCondition revents = watch->pollfd.revents;
 
-      /* As asyncio's selectors: a hang-up or an error wakes both directions. */
-      if (watch->reader != NULL && (revents & READ_CONDITIONS))
-        coro_loop_push (loop, fd_watch_run, coro_handle_ref (watch->reader), NULL);
-      if (watch->writer != NULL && (revents & WRITE_CONDITIONS))
-        coro_loop_push (loop, fd_watch_run, coro_handle_ref (watch->writer), NULL);
+      if (watch->idle && (revents & FD_TROUBLE))
+        {
+          /* Hung up, failed or closed with nobody watching: poll () would report it
+           * again at every iteration. */
+          g_source_remove_poll (loop->fd_source, &watch->pollfd);
+          g_hash_table_iter_remove (&iter);
+          loop->n_idle_fd_watches--;
+          g_free (watch);
+          continue;
+        }
+      /* As asyncio's selectors: a hang-up or an error wakes both directions. A call
+       * still queued (the loop ran no pass since) is not queued twice. */
+      if (watch->reader != NULL && (revents & READ_CONDITIONS) && !watch->reader->queued)
+        fd_watch_queue (loop, watch->reader);
+      if (watch->writer != NULL && (revents & WRITE_CONDITIONS) && !watch->writer->queued)
+        fd_watch_queue (loop, watch->writer);
     }
+  fd_watches_forget_if_empty (loop);
 }
+
+/* The fds' own source: it can recurse, because it runs no callback itself (it queues
+ * them, then runs the ready passes as a stream's source does), and a source that cannot
+ * has its fds taken out of the poll set around each of its dispatches, each time a write
+ * to the context's wake-up eventfd. */
+static gboolean
+fd_source_check (GSource *source)
+{
+  CoroLoop *loop = ((CoroSource *) source)->loop;
+
+  return loop->fd_watches != NULL && fd_watches_ready (loop);
+}
+
+static gboolean
+fd_source_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  CoroLoop *loop = ((CoroSource *) source)->loop;
+
+  if (loop->fd_watches != NULL)
+    collect_fd_events (loop);
+  coro_loop_run_ready (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs fd_source_funcs = {
+  .check = fd_source_check,
+  .dispatch = fd_source_dispatch,
+};
 
 static void
 drop_watch_handle (CoroHandle *handle)
@@ -1369,6 +1453,28 @@ drop_watch_handle (CoroHandle *handle)
   if (!handle->running)
     handle_release_callback (handle);
   coro_handle_unref (handle);
+}
+
+/* The loop goes away (its source is gone): the watches release their callbacks' data. */
+static void
+release_fd_watches (CoroLoop *loop)
+{
+  GHashTableIter iter;
+  FdWatch *watch;
+
+  if (loop->fd_watches == NULL)
+    return;
+  g_hash_table_iter_init (&iter, loop->fd_watches);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
+    {
+      if (watch->reader != NULL)
+        drop_watch_handle (g_steal_pointer (&watch->reader));
+      if (watch->writer != NULL)
+        drop_watch_handle (g_steal_pointer (&watch->writer));
+      g_free (watch);
+    }
+  g_clear_pointer (&loop->fd_watches, g_hash_table_unref);
+  loop->n_idle_fd_watches = 0;
 }
 
 static void
@@ -1383,16 +1489,30 @@ fd_watch_update (CoroLoop *loop,
   if (watch->writer != NULL)
     events |= G_IO_OUT;
 
-  if (events == 0)
+  if (events == 0 && !watch->idle)
     {
-      g_source_remove_unix_fd (loop->source, watch->tag);
-      g_hash_table_remove (loop->fd_watches, GINT_TO_POINTER (fd));
-      g_free (watch);
-      if (g_hash_table_size (loop->fd_watches) == 0)
-        g_clear_pointer (&loop->fd_watches, g_hash_table_unref);
-      return;
+      if (loop->n_idle_fd_watches >= IDLE_WATCHES_KEPT)
+        {
+          g_source_remove_poll (loop->fd_source, &watch->pollfd);
+          g_hash_table_remove (loop->fd_watches, GINT_TO_POINTER (fd));
+          g_free (watch);
+          fd_watches_forget_if_empty (loop);
+          return;
+        }
+      watch->idle = TRUE;
+      loop->n_idle_fd_watches++;
     }
-  g_source_modify_unix_fd (loop->source, watch->tag, events);
+  else if (events != 0 && watch->idle)
+    {
+      watch->idle = FALSE;
+      loop->n_idle_fd_watches--;
+    }
+  if (watch->pollfd.events == events)
+    return;
+  watch->pollfd.events = events;
+  /* The thread iterating the context reads it before its next poll; another must wake it. */
+  if (!g_main_context_is_owner (loop->context))
+    g_main_context_wakeup (loop->context);
 }
 
 static void
@@ -1414,13 +1534,22 @@ add_fd_callback (CoroLoop       *loop,
   handle->destroy = destroy;
   handle->timer.index = CORO_TIMER_NOT_QUEUED;
 
+  if (loop->fd_source == NULL)
+    {
+      loop->fd_source = g_source_new (&fd_source_funcs, sizeof (CoroSource));
+      ((CoroSource *) loop->fd_source)->loop = loop;
+      g_source_set_static_name (loop->fd_source, "CoroLoop fd watches");
+      g_source_set_can_recurse (loop->fd_source, TRUE);
+      g_source_attach (loop->fd_source, loop->context);
+    }
   if (loop->fd_watches == NULL)
     loop->fd_watches = g_hash_table_new (NULL, NULL);
   watch = g_hash_table_lookup (loop->fd_watches, GINT_TO_POINTER (fd));
   if (watch == NULL)
     {
       watch = g_new0 (FdWatch, 1);
-      watch->tag = g_source_add_unix_fd (loop->source, fd, 0);
+      watch->pollfd.fd = fd;
+      g_source_add_poll (loop->fd_source, &watch->pollfd);
       g_hash_table_insert (loop->fd_watches, GINT_TO_POINTER (fd), watch);
     }
 
@@ -1464,7 +1593,7 @@ remove_fd_callback (CoroLoop *loop,
  * Watches @fd for reading (asyncio's `add_reader`). The callback runs from the ready
  * queue for as long as @fd stays readable, so it should read or remove itself. Adding a
  * reader to an fd that has one replaces it, releasing the old data. Each fd takes one
- * watch on the loop's scheduler source, shared with its writer.
+ * watch on the loop's fd source, shared with its writer.
  *
  * Remove the reader before closing @fd. The virtual clock does not wait for I/O.
  *

@@ -388,6 +388,67 @@ test_wait_readable (void)
   CORO_TEST_END ();
 }
 
+/* An fd nobody watches any more stays polled for a while, asking for nothing (watching it
+ * again costs no wake-up of the context): closed or hung up, it must not keep the loop
+ * busy, and neither must more of them than are kept. */
+static guint
+busy_iterations (void)
+{
+  guint busy = 0;
+
+  while (busy < 100 && g_main_context_iteration (NULL, FALSE))
+    busy++;
+  return busy;
+}
+
+static void
+test_idle_watches (void)
+{
+  CORO_TEST_BEGIN ();
+  CoroLoop *loop = coro_loop_get_default ();
+  int pipes[100][2];
+  CoroFuture *wait;
+  char c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pipes); i++)
+    {
+      make_pipe (pipes[i]);
+      /* each fd waited on twice: the second time on the kept watch */
+      for (guint round = 0; round < 2; round++)
+        {
+          wait = coro_loop_wait_readable (loop, pipes[i][0]);
+          g_assert_cmpint (write (pipes[i][1], "x", 1), ==, 1);
+          coro_test_run (wait);
+          coro_future_unref (wait);
+          g_assert_cmpint (read (pipes[i][0], &c, 1), ==, 1);
+        }
+      g_assert_false (coro_loop_remove_reader (loop, pipes[i][0]));
+    }
+  g_assert_cmpuint (busy_iterations (), <, 100);
+
+  /* Hung up (the write ends closed), then closed: nothing to dispatch after a pass. */
+  for (guint i = 0; i < G_N_ELEMENTS (pipes); i++)
+    close (pipes[i][1]);
+  busy_iterations ();
+  g_assert_cmpuint (busy_iterations (), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (pipes); i++)
+    close (pipes[i][0]);
+  busy_iterations ();
+  g_assert_cmpuint (busy_iterations (), ==, 0);
+
+  /* The numbers come back with new pipes, and watching them works. */
+  make_pipe (pipes[0]);
+  wait = coro_loop_wait_readable (loop, pipes[0][0]);
+  coro_test_yield ();
+  g_assert_false (coro_future_done (wait));
+  g_assert_cmpint (write (pipes[0][1], "y", 1), ==, 1);
+  coro_test_run (wait);
+  coro_future_unref (wait);
+  close (pipes[0][0]);
+  close (pipes[0][1]);
+  CORO_TEST_END ();
+}
+
 /* Guards: g_return_if_fail() criticals are fatal, so they run in a subprocess. */
 static void
 test_bad_fd (void)
@@ -437,6 +498,7 @@ main (int    argc,
   g_test_add_func ("/loop-io/replace", test_replace);
   g_test_add_func ("/loop-io/remove-queued", test_remove_queued);
   g_test_add_func ("/loop-io/wait-readable", test_wait_readable);
+  g_test_add_func ("/loop-io/idle-watches", test_idle_watches);
   g_test_add_func ("/loop-io/bad-fd", test_bad_fd);
 
   return g_test_run ();
