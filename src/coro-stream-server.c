@@ -356,8 +356,21 @@ coro_server_init (CoroServer *self)
   self->listener = g_socket_listener_new ();
 }
 
+/* A cancelled serve_forever () closes the server, as asyncio's does. */
+static void
+forever_cancelled (GObject    *owner,
+                   CoroWaiter *waiter)
+{
+  coro_server_close (CORO_SERVER (owner));
+}
+
 static const CoroWaiterOps server_waiter_ops = {
   .name = "Server",
+};
+
+static const CoroWaiterOps forever_waiter_ops = {
+  .name = "Server",
+  .cancelled = forever_cancelled,
 };
 
 static void
@@ -911,7 +924,7 @@ coro_server_serve_forever (CoroServer *server)
     return coro_future_new_failed (server->loop,
                                    g_error_new_literal (CORO_ERROR, CORO_ERROR_INVALID_STATE,
                                                         "The server is closed"));
-  return &coro_waiter_new (server->loop, &server_waiter_ops, server, &server->forever)->parent;
+  return &coro_waiter_new (server->loop, &forever_waiter_ops, server, &server->forever)->parent;
 }
 
 /**

@@ -87,6 +87,8 @@ waiter_cancel (CoroFuture *future,
       coro_item_clear (&waiter->item);
       if (waiter->ops->left != NULL)
         waiter->ops->left (waiter->owner, waiter);
+      if (waiter->ops->cancelled != NULL)
+        waiter->ops->cancelled (waiter->owner, waiter);
     }
   return coro_future_cancel_default (future, msg);
 }

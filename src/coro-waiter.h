@@ -34,6 +34,9 @@ typedef struct
   /* A pending waiter left the line without completing (cancelled, or dropped unseen). */
   void (*left)      (GObject    *owner,
                      CoroWaiter *waiter);
+  /* A pending waiter was cancelled, after left (): what its cancellation means to @owner. */
+  void (*cancelled) (GObject    *owner,
+                     CoroWaiter *waiter);
 } CoroWaiterOps;
 
 /* What a queue's putter carries, and what a queue stores. */

@@ -1012,6 +1012,32 @@ pending_client_connected (CoroStreamReader *reader,
   return coro_future_ref (pending_handler);
 }
 
+/* Cancelling serve_forever () closes the server, and the other serve_forever () futures end
+ * cancelled with it; a dropped one does not close it. */
+static void
+test_server_serve_forever_cancel (void)
+{
+  CoroServer *server;
+  CoroFuture *forever, *other;
+
+  CORO_TEST_BEGIN ();
+  server = start (coro_start_server ("127.0.0.1", 0, echo_client_connected, NULL, NULL));
+  coro_future_unref (coro_server_serve_forever (server));
+  g_assert_true (coro_server_is_serving (server));
+  forever = coro_server_serve_forever (server);
+  other = coro_server_serve_forever (server);
+  g_assert_true (coro_future_cancel (forever, "stop"));
+  g_assert_true (coro_future_cancelled (forever));
+  g_assert_false (coro_server_is_serving (server));
+  wait_done (other);
+  g_assert_true (coro_future_cancelled (other));
+  assert_fails (coro_server_serve_forever (server), CORO_ERROR, CORO_ERROR_INVALID_STATE);
+  coro_future_unref (forever);
+  coro_future_unref (other);
+  close_server (server);
+  CORO_TEST_END ();
+}
+
 /* asyncio closes the connection of a handler that fails or is cancelled. */
 static void
 test_server_handler_cancelled (void)
@@ -1233,6 +1259,7 @@ main (int    argc,
                         test_server_close_with_clients);
   g_test_add_data_func ("/streams/server/abort-clients", GINT_TO_POINTER (TRUE),
                         test_server_close_with_clients);
+  g_test_add_func ("/streams/server/serve-forever-cancel", test_server_serve_forever_cancel);
   g_test_add_func ("/streams/server/handler-cancelled", test_server_handler_cancelled);
   g_test_add_func ("/streams/tcp/peer-reset-mid-line", test_peer_reset_mid_line);
   g_test_add_func ("/streams/unix/echo", test_unix_echo);

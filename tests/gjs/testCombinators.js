@@ -2,12 +2,13 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// Run by meson like testCoro.js. JavaScript cannot write task steps yet, so these tests
-// use sleeps and futures the test completes itself.
+// Run by meson like testCoro.js. Most tests use sleeps and futures the test completes
+// itself; those that need a running task write its steps as closures (Coro.create_task).
 
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
-import {assert, assertEq, assertThrowsCoro, configure, done, loop, test} from './harness.js';
+import {assert, assertEq, assertNear, assertThrowsCoro, configure, done, elapsed, isCoroError, loop,
+    test} from './harness.js';
 
 configure({virtualClock: true});
 
@@ -93,6 +94,78 @@ test('task group: success, failure cancels the others, errors one by one', () =>
     assert(e.message.includes('1 sub-error'), e.message);
     assert(slow.cancelled(), 'sibling cancelled');
     assertEq(g.get_error(0).message, 'one', 'child error');
+});
+
+test('as_completed counts the futures left to give', () => {
+    const it = Coro.as_completed([later(2, 2), later(1, 1)], -1);
+    assertEq(it.get_n_left(), 2, 'two left');
+    let next = it.next();
+    assertEq(it.get_n_left(), 1, 'one left once next() gave one');
+    Coro.run(next);
+    assertEq(next.get_future().get_int(), 1, 'first done');
+    next = it.next();
+    assertEq(it.get_n_left(), 0, 'none left');
+    Coro.run(next);
+    assertEq(next.get_future().get_int(), 2, 'second done');
+    assert(!it.has_next(), 'over');
+});
+
+test('timeout_at: an absolute deadline', () => {
+    const when = loop.time() + 7;
+    const t = Coro.Timeout.new_at(when);
+    assertEq(t.when(), when, 'when');
+    assert(!t.expired(), 'not expired');
+    assertThrowsCoro(Coro.Error.INVALID_STATE, () => t.enter(null), 'no task');
+    let scope = null;
+    const fired = Coro.create_task(task => {
+        const awaited = Coro.task_get_awaited(task);
+        if (awaited === null) {
+            scope = Coro.Timeout.new_at(loop.time() + 2);
+            scope.enter(task);
+            return Coro.sleep(10);
+        }
+        try {
+            scope.exit(awaited.get_error());
+        } catch (e) {
+            Coro.task_return_boolean(task, isCoroError(e, Coro.Error.TIMEOUT) && scope.expired());
+            return null;
+        }
+        Coro.task_return_boolean(task, false);
+        return null;
+    });
+    Coro.run(fired);
+    assertNear(elapsed(), 2, 1e-6, 'ended at the deadline');
+    assert(fired.get_boolean(), 'the deadline made the scope\'s cancellation a timeout');
+    scope = null;
+});
+
+test('task group: parent, pending count, wait', () => {
+    let g = Coro.TaskGroup.new();
+    assertEq(g.get_parent(), null, 'no parent outside a task');
+    g.add(later(1, 1));
+    g.add(later(2, 2));
+    assertEq(g.get_n_tasks(), 2, 'two pending');
+    Coro.run(Coro.sleep(1));
+    assertEq(g.get_n_tasks(), 1, 'one pending');
+    const w = g.wait(null);
+    Coro.run(w);
+    assert(w.done() && w.get_error() === null, 'succeeded');
+    assertEq(g.get_n_tasks(), 0, 'none pending');
+    assertThrowsCoro(Coro.Error.INVALID_STATE, () => Coro.run(g.wait(null)), 'second wait');
+
+    g = Coro.TaskGroup.new();
+    g.add(later(1, 0, 'child'));
+    assertThrowsCoro(Coro.Error.TASK_GROUP, () => Coro.run(g.wait(null)), 'a child failed');
+    assertEq(g.get_error(0).message, 'child', 'its error');
+
+    const parent = Coro.create_task(task => {
+        const found = Coro.TaskGroup.new().get_parent();
+        Coro.task_return_string(task, found === null ? 'none' : Coro.task_get_name(found));
+        return null;
+    });
+    Coro.task_set_name(parent, 'the parent');
+    Coro.run(parent);
+    assertEq(parent.get_string(), 'the parent', 'a group made in a task has it as its parent');
 });
 
 done();

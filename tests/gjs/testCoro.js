@@ -61,6 +61,18 @@ test('call_soon runs in order; a cancelled handle does not run', () => {
     assertEq(order.join(), '1,3', 'order');
 });
 
+test('call_soon_threadsafe from the loop\'s own thread', () => {
+    const seen = [];
+    const h = loop.call_soon_threadsafe(() => seen.push('safe'));
+    const dropped = loop.call_soon_threadsafe(() => seen.push('cancelled'));
+    assert(!h.cancelled(), 'pending');
+    dropped.cancel();
+    assert(dropped.cancelled(), 'cancelled');
+    assertEq(seen.length, 0, 'not run at once');
+    Coro.run(Coro.sleep(0));
+    assertEq(seen.join(), 'safe', 'run by the loop, the cancelled one not');
+});
+
 test('timers on the virtual clock', () => {
     virtual();
     const order = [];
@@ -398,6 +410,62 @@ test('Future.get_result_type and result()', () => {
     Coro.run(gather);
     assertEq(gather.get_result_type(), Coro.ResultType.FUTURES, 'gather');
     assertEq(JSON.stringify(gather.result()), '[null,null]', 'gather result');
+});
+
+test('Queue sizes and items of every kind', () => {
+    const queue = Coro.Queue.new(3);
+    assertEq(queue.get_maxsize(), 3, 'maxsize');
+    assert(queue.empty(), 'empty at first');
+    assertEq(queue.qsize(), 0, 'qsize at first');
+    const put = queue.put_string('text');
+    assert(put.done(), 'room: put at once');
+    const value = new GObject.Value();
+    value.init(GObject.TYPE_UINT);
+    value.set_uint(42);
+    Coro.run(queue.put_value(value));
+    queue.put_value_nowait(value);
+    assertEq(queue.qsize(), 3, 'qsize');
+    assert(!queue.empty() && queue.full(), 'full');
+    const blocked = queue.put_string('late');
+    assert(!blocked.done(), 'a full queue makes the putter wait');
+    assertThrowsCoro(Coro.Error.QUEUE_FULL, () => queue.put_value_nowait(value),
+        'put_value_nowait');
+    assertEq(queue.get_nowait().get_string(), 'text', 'string item');
+    Coro.run(blocked);
+    assertEq(queue.get_nowait().get_value(), 42, 'value item');
+    assertEq(queue.get_nowait().get_value(), 42, 'value item, nowait');
+    assertEq(queue.get_nowait().get_string(), 'late', 'the waiting putter\'s item');
+    assert(queue.empty(), 'empty again');
+    assertEq(Coro.Queue.new(0).get_maxsize(), 0, 'unbounded');
+});
+
+test('Event.new, Condition.get_lock, Barrier.get_parties', () => {
+    const event = Coro.Event.new();
+    assert(event instanceof Coro.Event && !event.is_set(), 'a new event is clear');
+    const waiter = event.wait();
+    event.set();
+    Coro.run(waiter);
+    assert(waiter.get_boolean(), 'woken');
+
+    const lock = Coro.Lock.new();
+    const cond = Coro.Condition.new(lock);
+    assert(cond.get_lock() === lock, 'the lock it was given');
+    Coro.run(cond.acquire());
+    assert(lock.locked(), 'acquiring the condition takes its lock');
+    cond.release();
+    assert(!lock.locked(), 'and releases it');
+    const own = Coro.Condition.new(null).get_lock();
+    assert(own instanceof Coro.Lock && own !== lock, 'a lock of its own');
+
+    const barrier = Coro.Barrier.new(3);
+    assertEq(barrier.get_parties(), 3, 'parties');
+    const waits = [barrier.wait(), barrier.wait()];
+    assertEq(barrier.get_n_waiting(), 2, 'waiting');
+    assert(!waits[0].done(), 'two of three wait');
+    waits.push(barrier.wait());
+    Coro.run(Coro.gather(waits, Coro.GatherFlags.NONE));
+    assertEq(waits.map(w => w.get_int()).join(), '0,1,2', 'indices');
+    assertEq(barrier.get_parties(), 3, 'parties after a round');
 });
 
 test('no future outlives the suite', () => {

@@ -8,6 +8,7 @@
 
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 import {assert, assertEq, assertJson, assertNear, configure, done, elapsed, isCoroError, loop,
     settle, test} from './harness.js';
@@ -303,6 +304,82 @@ test('the C-style closure form of create_task', () => {
         caught = e;
     }
     assert(isCoroError(caught, Coro.Error.INVALID_STATE), 'returning null without a result');
+});
+
+test('closure tasks end with every task_return_* type', () => {
+    const obj = Gio.SimpleAction.new('a', null);
+    const value = new GObject.Value();
+    value.init(GObject.TYPE_STRING);
+    value.set_string('held');
+    const cases = [
+        [t => Coro.task_return(t), f => f.propagate() && f.get_error() === null],
+        [t => Coro.task_return_int(t, -7), f => f.get_int() === -7],
+        [t => Coro.task_return_double(t, 0.25), f => f.get_double() === 0.25],
+        [t => Coro.task_return_boolean(t, true), f => f.get_boolean() === true],
+        [t => Coro.task_return_object(t, obj), f => f.get_object() === obj],
+        [t => Coro.task_return_value(t, value), f => f.get_value() === 'held'],
+        [t => Coro.task_return_error(t, new GLib.Error(Coro.error_quark(), Coro.Error.LIMIT_OVERRUN,
+            'over')), f => f.get_error().matches(Coro.error_quark(), Coro.Error.LIMIT_OVERRUN) &&
+            f.get_error().message === 'over'],
+    ];
+    cases.forEach(([end, check], i) => {
+        const t = Coro.create_task(task => {
+            if (Coro.task_get_awaited(task) === null)
+                return Coro.sleep(1);
+            end(task);
+            return null;
+        });
+        try {
+            Coro.run(t);
+        } catch (e) {
+            assert(i === cases.length - 1, `case ${i} threw ${e}`);
+        }
+        assert(t.done() && check(t), `case ${i}`);
+    });
+    assertNear(elapsed(), cases.length, 1e-6, 'one sleep each');
+});
+
+test('task_new makes a task that waits for task_start', () => {
+    const calls = [];
+    const t = Coro.task_new(task => {
+        calls.push(loop.time());
+        Coro.task_return_int(task, 3);
+        return null;
+    });
+    Coro.run(Coro.sleep(1));
+    assertEq(calls.length, 0, 'not started by the loop');
+    assert(!t.done(), 'pending');
+    Coro.task_start(t);
+    Coro.run(t);
+    assertEq(t.get_int(), 3, 'result');
+    assertJson(calls, [loop.time()], 'ran once, after the start');
+});
+
+test('a task\'s name, cancellation requests and GCancellable', () => {
+    const seen = [];
+    const t = Coro.create_task(task => {
+        const awaited = Coro.task_get_awaited(task);
+        if (awaited === null)
+            return Coro.sleep(10);
+        seen.push(awaited.cancelled(), Coro.task_cancelling(task));
+        seen.push(Coro.task_uncancel(task), Coro.task_cancelling(task));
+        Coro.task_return_string(task, 'caught');
+        return null;
+    });
+    assert(/^Task-\d+$/.test(Coro.task_get_name(t)), `default name ${Coro.task_get_name(t)}`);
+    Coro.task_set_name(t, 'worker');
+    assertEq(Coro.task_get_name(t), 'worker', 'name');
+    const cancellable = Coro.task_get_cancellable(t);
+    assert(cancellable instanceof Gio.Cancellable && !cancellable.is_cancelled(), 'cancellable');
+    assertEq(Coro.task_cancelling(t), 0, 'no request');
+    loop.call_later(1, () => {
+        seen.push(Coro.task_cancel(t, 'stop'), Coro.task_cancelling(t), cancellable.is_cancelled());
+    });
+    Coro.run(t);
+    assertEq(t.get_string(), 'caught', 'the step caught the cancellation');
+    assertJson(seen, [true, 1, true, true, 1, 0, 0], 'seen by the canceller, then by the step');
+    assert(!Coro.task_cancel(t, 'late'), 'cancel a done task');
+    assertNear(elapsed(), 1, 1e-6, 'ended by the cancellation, not the sleep');
 });
 
 test('closures are released: no future outlives the suite', () => {

@@ -8,7 +8,8 @@
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import {assert, assertEq, assertGError, done, testAsync, text} from './harness.js';
+import {assert, assertEq, assertGError, assertThrowsCoro, done, testAsync, text}
+    from './harness.js';
 
 // Gio._promisify() does not fit: the operation has no source object, so it would call
 // wait_finish on the prototype rather than on the future.
@@ -101,6 +102,86 @@ testAsync('a coroutine awaited from JavaScript, cancelled through a GCancellable
 });
 
 // More GIO wrappers.
+
+const CALC_XML = `<node><interface name="org.example.Calc">
+  <method name="Add">
+    <arg type="i" direction="in"/><arg type="i" direction="in"/><arg type="i" direction="out"/>
+  </method>
+</interface></node>`;
+
+function dbusConnectionNew(stream, guid, flags) {
+    return new Promise((resolve, reject) => {
+        Gio.DBusConnection.new(stream, guid, flags, null, null, (_source, result) => {
+            try {
+                resolve(Gio.DBusConnection.new_finish(result));
+            } catch (e) {
+                reject(e);
+            }
+        });
+    });
+}
+
+// Two ends of a peer-to-peer D-Bus connection over TCP on the loopback: [server, client].
+async function dbusPair() {
+    const listener = new Gio.SocketListener();
+    const port = listener.add_any_inet_port(null);
+    const accepted = new Promise((resolve, reject) => {
+        listener.accept_async(null, (l, res) => {
+            try {
+                resolve(l.accept_finish(res)[0]);
+            } catch (e) {
+                reject(e);
+            }
+        });
+    });
+    const client = new Gio.SocketClient();
+    client.set_enable_proxy(false);
+    const fut = Coro.socket_client_connect_to_host(client, '127.0.0.1', port);
+    await waitFor(fut);
+    const ends = [await accepted, fut.get_object()];
+    listener.close();
+    return Promise.all([
+        dbusConnectionNew(ends[0], Gio.dbus_generate_guid(),
+            Gio.DBusConnectionFlags.AUTHENTICATION_SERVER |
+            Gio.DBusConnectionFlags.AUTHENTICATION_ALLOW_ANONYMOUS),
+        dbusConnectionNew(ends[1], null, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT),
+    ]);
+}
+
+testAsync('dbus_connection_call and the variant of its reply', async () => {
+    const [server, client] = await dbusPair();
+    const node = Gio.DBusNodeInfo.new_for_xml(CALC_XML);
+    const registration = server.register_object('/org/example/Calc', node.interfaces[0],
+        (conn, sender, path, iface, method, params, invocation) => {
+            const [x, y] = params.deepUnpack();
+            invocation.return_value(new GLib.Variant('(i)', [x + y]));
+        }, null, null);
+    let call = Coro.dbus_connection_call(client, null, '/org/example/Calc', 'org.example.Calc',
+        'Add', new GLib.Variant('(ii)', [2, 40]), new GLib.VariantType('(i)'),
+        Gio.DBusCallFlags.NONE, -1);
+    await waitFor(call);
+    const reply = call.get_variant();
+    assertEq(reply.get_type_string(), '(i)', 'reply type');
+    assertEq(reply.deepUnpack()[0], 42, 'sum');
+
+    call = Coro.dbus_connection_call(client, null, '/org/example/Calc', 'org.example.Calc',
+        'Nope', null, null, Gio.DBusCallFlags.NONE, -1);
+    try {
+        await waitFor(call);
+        throw new Error('did not fail');
+    } catch (e) {
+        assertGError(e, Gio.dbus_error_quark(), Gio.DBusError.UNKNOWN_METHOD, 'unknown method');
+    }
+    const notVariant = Coro.Future.new();
+    notVariant.set_int(1);
+    assertThrowsCoro(Coro.Error.RESULT_TYPE, () => notVariant.get_variant(), 'an int result');
+
+    server.unregister_object(registration);
+    client.close_sync(null);
+    const context = GLib.MainContext.default();
+    while (!server.is_closed())
+        context.iteration(true);
+});
 
 testAsync('output_stream_write_bytes', async () => {
     const sink = Gio.MemoryOutputStream.new_resizable();

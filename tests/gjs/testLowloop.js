@@ -8,7 +8,7 @@
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import {assert, assertEq, done, loop, settle, test} from './harness.js';
+import {assert, assertEq, assertThrowsCoro, done, loop, settle, test} from './harness.js';
 
 test('exception handler sees unretrieved errors', () => {
     const reports = [];
@@ -116,6 +116,42 @@ test('executor objects', () => {
     } finally {
         ctx.pop_thread_default();
     }
+});
+
+test('run_in_executor fails once the default executor is shut down', () => {
+    const ctx = GLib.MainContext.new();
+    ctx.push_thread_default();
+    try {
+        const other = Coro.Loop.get_default();
+        Coro.run(other.shutdown_default_executor());
+        let ran = false;
+        const job = Coro.run_in_executor(() => {
+            ran = true;
+        });
+        assertThrowsCoro(Coro.Error.INVALID_STATE, () => Coro.run(job), 'no executor');
+        assert(!ran, 'the job never ran');
+        other.set_default_executor(null);
+    } finally {
+        ctx.pop_thread_default();
+    }
+});
+
+test('the default exception handler logs one warning', () => {
+    // Another process: the warning goes to its standard error.
+    const script = `
+        imports.gi.versions.Coro = '1.0';
+        const {Coro, GLib} = imports.gi;
+        const err = new GLib.Error(Coro.error_quark(), Coro.Error.FAILED, 'the reason');
+        const fut = Coro.Future.new();
+        Coro.Loop.get_default().default_exception_handler('Something failed', err, fut);
+        fut.cancel(null);`;
+    const proc = Gio.Subprocess.new(['gjs', '-c', script],
+        Gio.SubprocessFlags.STDOUT_SILENCE | Gio.SubprocessFlags.STDERR_PIPE);
+    const [, , stderr] = proc.communicate_utf8(null, null);
+    assert(proc.get_successful(), `gjs -c: ${stderr}`);
+    assert(stderr.includes('Coro-WARNING'), stderr);
+    assert(/Something failed: Future .*: the reason \(coro-error-quark, 0\)/.test(stderr), stderr);
+    assertEq(stderr.split('Something failed').length, 2, 'one report');
 });
 
 // More low-level loop coverage.

@@ -8,7 +8,7 @@
 import Coro from 'gi://Coro?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import {assert, assertEq, assertThrowsCoro, assertThrowsGError, done, test, text}
+import {assert, assertEq, assertThrows, assertThrowsCoro, assertThrowsGError, done, test, text}
     from './harness.js';
 
 const encoder = new TextEncoder();
@@ -126,6 +126,80 @@ test('reader over a memory input stream', () => {
     Coro.run(f);
     assertEq(text(f.get_value()), 'ij', 'read(-1)');
     assert(reader.at_eof(), 'at eof');
+});
+
+test('reader buffer size and the error it failed with', () => {
+    const reader = memoryReader('ab\ncdef');
+    assertEq(reader.get_buffer_size(), 0, 'nothing buffered');
+    let f = reader.readline();
+    Coro.run(f);
+    assertEq(text(f.get_value()), 'ab\n', 'readline');
+    assertEq(reader.get_buffer_size(), 4, 'the rest read along with the line');
+    f = reader.read(1);
+    Coro.run(f);
+    assertEq(reader.get_buffer_size(), 3, 'one byte taken');
+    assertEq(reader.get_exception(), null, 'no error');
+
+    // A descriptor that is not open: every read fails with EBADF.
+    const failing = Coro.StreamReader.new(Gio.UnixInputStream.new(9999, false));
+    f = failing.read(-1);
+    const e = assertThrows(() => Coro.run(f), 'read a bad descriptor');
+    assert(e instanceof GLib.Error && e.domain === Gio.io_error_quark(), `an I/O error: ${e}`);
+    assert(failing.get_exception().matches(e.domain, e.code), 'get_exception');
+    f = failing.readline();
+    const again = assertThrows(() => Coro.run(f), 'a later read');
+    assertEq(again.message, e.message, 'fails with the same error');
+});
+
+test('writers of plain streams and of a connection; abort', () => {
+    let out = Gio.MemoryOutputStream.new_resizable();
+    const writer = Coro.StreamWriter.new(out);
+    assertEq(writer.get_connection(), null, 'no connection');
+    assert(writer.write(encoder.encode('plain')), 'write');
+    writer.close();
+    Coro.run(writer.wait_closed());
+    assert(out.is_closed(), 'stream closed');
+    assertEq(text(out.steal_as_bytes()), 'plain', 'written');
+
+    out = Gio.MemoryOutputStream.new_resizable();
+    const aborted = Coro.StreamWriter.new(out);
+    aborted.abort();
+    assert(aborted.is_closing(), 'closing');
+    Coro.run(aborted.wait_closed());
+    assert(out.is_closed(), 'stream closed at once');
+    assertThrowsGError(Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED,
+        () => aborted.write(encoder.encode('late')), 'write after abort');
+
+    out = Gio.MemoryOutputStream.new_resizable();
+    const connection = Gio.SimpleIOStream.new(
+        Gio.MemoryInputStream.new_from_bytes(new GLib.Bytes(encoder.encode('in\n'))), out);
+    const both = Coro.StreamWriter.new_for_connection(connection);
+    assert(both.get_connection() === connection, 'its connection');
+    const line = both.get_reader().readline();
+    Coro.run(line);
+    assertEq(text(line.get_value()), 'in\n', 'read from the connection');
+    assert(both.write(encoder.encode('out')), 'write');
+    both.close();
+    Coro.run(both.wait_closed());
+    assert(connection.is_closed(), 'connection closed');
+    assertEq(text(out.steal_as_bytes()), 'out', 'written to the connection');
+});
+
+test('serve_forever ends when the server closes; cancelling it closes the server', () => {
+    let [server, client, peer] = connectPair();
+    const forever = server.serve_forever();
+    assert(!forever.done(), 'serving');
+    Coro.Loop.get_default().call_soon(() => server.close());
+    assertThrowsCoro(Coro.Error.CANCELLED, () => Coro.run(forever), 'closed');
+    assert(!server.is_serving(), 'not serving');
+    assertThrowsCoro(Coro.Error.INVALID_STATE, () => Coro.run(server.serve_forever()),
+        'closed server');
+    shut(server, client, peer);
+
+    [server, client, peer] = connectPair();
+    assert(server.serve_forever().cancel('stop'), 'cancel');
+    assert(!server.is_serving(), 'cancelling closed the server');
+    shut(server, client, peer);
 });
 
 test('readuntil past the limit', () => {

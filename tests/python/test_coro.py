@@ -127,6 +127,23 @@ class TestFuture(CoroTestCase):
             self.assertIsNone(fut.get_error())
             self.assertTrue(fut.propagate())
 
+    def test_boolean_and_double_setters(self):
+        fut = Coro.Future.new()
+        self.assertTrue(fut.set_boolean(False))
+        self.assertIs(fut.get_boolean(), False)
+        with self.assertRaises(GLib.Error) as cm:
+            fut.get_double()
+        self.assertTrue(is_error(cm.exception, Coro.Error.RESULT_TYPE))
+        with self.assertRaises(GLib.Error) as cm:
+            fut.set_double(1.0)
+        self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
+        fut = Coro.Future.new()
+        self.assertTrue(fut.set_double(-0.125))
+        self.assertEqual(fut.get_double(), -0.125)
+        with self.assertRaises(GLib.Error) as cm:
+            fut.set_boolean(True)
+        self.assertTrue(is_error(cm.exception, Coro.Error.INVALID_STATE))
+
     def test_none_object_value(self):
         fut = Coro.Future.new()
         self.assertTrue(fut.set_none())
@@ -359,6 +376,11 @@ class TestLocks(CoroTestCase):
         self.assertTrue(event.wait().done())
         event.clear()
         self.assertFalse(event.is_set())
+        late = event.wait()
+        event.set()
+        self.assertTrue(event.is_set())
+        Coro.run(late)
+        self.assertTrue(late.get_boolean())
 
     def test_condition(self):
         cond = Coro.Condition.new(None)
@@ -450,6 +472,20 @@ class TestQueues(CoroTestCase):
         with self.assertRaises(GLib.Error) as cm:
             queue.get_nowait()
         self.assertTrue(is_error(cm.exception, Coro.Error.QUEUE_EMPTY))
+
+    def test_string_and_value_items(self):
+        queue = Coro.Queue.new(2)
+        value = GObject.Value(GObject.TYPE_UINT, 42)
+        self.assertTrue(queue.put_string('text').done())
+        Coro.run(queue.put_value(value))
+        self.assertEqual(queue.qsize(), 2)
+        blocked = queue.put_string('late')
+        self.assertFalse(blocked.done())
+        self.assertEqual(queue.get_nowait().get_string(), 'text')
+        Coro.run(blocked)
+        self.assertEqual(queue.get_nowait().get_value(), 42)
+        self.assertEqual(queue.get_nowait().get_string(), 'late')
+        self.assertTrue(queue.empty())
 
     def test_handoff_join_shutdown(self):
         queue = Coro.Queue.new(0)

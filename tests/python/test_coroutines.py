@@ -392,6 +392,59 @@ class TestTasks(CoroutineTestCase):
         self.assertEqual(lazy.get_int(), 9)
         del task, lazy
 
+    def test_closure_task_return_types(self):
+        obj = Gio.SimpleAction.new('a', None)
+        inner = Coro.Future.new()
+        cases = [
+            (lambda t: Coro.task_return_boolean(t, True), lambda f: f.get_boolean() is True),
+            (lambda t: Coro.task_return_double(t, 0.25), lambda f: f.get_double() == 0.25),
+            (lambda t: Coro.task_return_object(t, obj), lambda f: f.get_object() is obj),
+            (lambda t: Coro.task_return_future(t, inner), lambda f: f.get_string() == 'inner'),
+        ]
+        for end, check in cases:
+            def step(task):
+                if Coro.task_get_awaited(task) is None:
+                    return Coro.sleep(1)
+                end(task)
+                return None
+
+            task = Coro.create_task(step)
+            if end is cases[-1][0]:
+                self.loop.call_later(2, inner.set_string, 'inner')
+            Coro.run(task)
+            self.assertTrue(check(task))
+        self.assertAlmostEqual(self.elapsed(), 5, places=6)  # the future took 2 s more
+        del task, step
+
+    def test_closure_task_cancel_cancelling_cancellable(self):
+        seen = []
+
+        def step(task):
+            awaited = Coro.task_get_awaited(task)
+            if awaited is None:
+                return Coro.sleep(10)
+            seen.extend([awaited.cancelled(), Coro.task_cancelling(task),
+                         Coro.task_uncancel(task)])
+            Coro.task_return_int(task, 1)
+            return None
+
+        task = Coro.create_task(step)
+        cancellable = Coro.task_get_cancellable(task)
+        self.assertIsInstance(cancellable, Gio.Cancellable)
+        self.assertFalse(cancellable.is_cancelled())
+        self.assertEqual(Coro.task_cancelling(task), 0)
+
+        def cancel():
+            seen.extend([Coro.task_cancel(task, 'stop'), Coro.task_cancelling(task),
+                         cancellable.is_cancelled()])
+        self.loop.call_later(1, cancel)
+        Coro.run(task)
+        self.assertEqual(task.get_int(), 1)
+        self.assertEqual(seen, [True, 1, True, True, 1, 0])
+        self.assertFalse(Coro.task_cancel(task, 'late'))
+        self.assertAlmostEqual(self.elapsed(), 1, places=6)
+        del task, step
+
     def test_closure_task_returning_none_fails(self):
         task = Coro.create_task(lambda task: None)
         with self.assertRaises(GLib.Error) as cm:

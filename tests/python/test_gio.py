@@ -8,9 +8,17 @@
 
 import os
 import shutil
+import socket
 import tempfile
 
 from coro_testing import Coro, CoroTestCase, GLib, Gio, run_tests
+
+
+CALC_XML = """<node><interface name="org.example.Calc">
+  <method name="Add">
+    <arg type="i" direction="in"/><arg type="i" direction="in"/><arg type="i" direction="out"/>
+  </method>
+</interface></node>"""
 
 
 class GioTestCase(CoroTestCase):
@@ -161,6 +169,67 @@ class TestFutureAsGio(GioTestCase):
 
 
 class TestGioMore(GioTestCase):
+    def dbus_pair(self):
+        """Two ends of a peer-to-peer D-Bus connection: (server, client)."""
+        ends = [Gio.Socket.new_from_fd(s.detach()).connection_factory_create_connection()
+                for s in socket.socketpair()]
+        made = {}
+
+        def start(on_ready):
+            def ready(source, result, which):
+                made[which] = Gio.DBusConnection.new_finish(result)
+                if len(made) == 2:
+                    on_ready(None, None)
+            Gio.DBusConnection.new(ends[0], Gio.dbus_generate_guid(),
+                                   Gio.DBusConnectionFlags.AUTHENTICATION_SERVER |
+                                   Gio.DBusConnectionFlags.AUTHENTICATION_ALLOW_ANONYMOUS,
+                                   None, None, ready, 'server')
+            Gio.DBusConnection.new(ends[1], None, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT,
+                                   None, None, ready, 'client')
+        self.run_main_loop(start)
+        return made['server'], made['client']
+
+    def test_dbus_connection_call(self):
+        server, client = self.dbus_pair()
+        node = Gio.DBusNodeInfo.new_for_xml(CALC_XML)
+
+        def on_call(conn, sender, path, interface, method, params, invocation):
+            x, y = params.unpack()
+            invocation.return_value(GLib.Variant('(i)', (x + y,)))
+        registration = server.register_object('/org/example/Calc', node.interfaces[0],
+                                              on_call, None, None)
+        call = Coro.dbus_connection_call(client, None, '/org/example/Calc', 'org.example.Calc',
+                                         'Add', GLib.Variant('(ii)', (2, 40)),
+                                         GLib.VariantType.new('(i)'), Gio.DBusCallFlags.NONE, -1)
+        Coro.run(call)
+        reply = call.get_variant()
+        self.assertEqual(reply.get_type_string(), '(i)')
+        self.assertEqual(reply.unpack(), (42,))
+
+        unknown = Coro.dbus_connection_call(client, None, '/org/example/Calc',
+                                            'org.example.Calc', 'Nope', None, None,
+                                            Gio.DBusCallFlags.NONE, -1)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(unknown)
+        self.assertTrue(cm.exception.matches(Gio.dbus_error_quark(),
+                                             Gio.DBusError.UNKNOWN_METHOD))
+        with self.assertRaises(GLib.Error) as cm:
+            unknown.get_variant()
+        self.assertTrue(cm.exception.matches(Gio.dbus_error_quark(),
+                                             Gio.DBusError.UNKNOWN_METHOD))
+        not_variant = Coro.Future.new()
+        not_variant.set_int(1)
+        with self.assertRaises(GLib.Error) as cm:
+            not_variant.get_variant()
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.RESULT_TYPE))
+
+        server.unregister_object(registration)
+        client.close_sync(None)
+        context = GLib.MainContext.default()
+        while not server.is_closed():
+            context.iteration(True)
+        del call, unknown, not_variant
+
     def test_output_stream_write_bytes(self):
         sink = Gio.MemoryOutputStream.new_resizable()
         fut = Coro.output_stream_write_bytes(sink, GLib.Bytes.new(b'hello'),

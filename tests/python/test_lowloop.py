@@ -6,6 +6,8 @@
 
 import gc
 import os
+import subprocess
+import sys
 
 from coro_testing import Coro, CoroTestCase, GLib, Gio, run_tests
 
@@ -324,6 +326,22 @@ class TestLowLoopMore(CoroTestCase):
         self.loop.set_exception_handler(None)
         self.loop.call_exception_handler('second', err, None)
         self.assertEqual(reports, ['first'])
+
+    def test_default_exception_handler_logs_a_warning(self):
+        # Another process: the warning goes to its standard error.
+        script = (
+            'from coro_testing import Coro, GLib\n'
+            'err = GLib.Error.new_literal(Coro.error_quark(), "the reason", Coro.Error.FAILED)\n'
+            'fut = Coro.Future.new()\n'
+            'Coro.Loop.get_default().default_exception_handler("Something failed", err, fut)\n'
+            'fut.cancel(None)\n')
+        child = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
+                               cwd=os.path.dirname(os.path.abspath(__file__)), timeout=60)
+        self.assertEqual(child.returncode, 0, child.stderr)
+        self.assertIn('Coro-WARNING', child.stderr)
+        self.assertRegex(child.stderr,
+                         r'Something failed: Future .*: the reason \(coro-error-quark, 0\)')
+        self.assertEqual(child.stderr.count('Something failed'), 1)
 
     def test_executor_single_worker_order(self):
         executor = Coro.Executor.new(1)

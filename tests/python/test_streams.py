@@ -135,6 +135,89 @@ class TestStreamsMore(CoroTestCase):
         self.assertEqual(bytes(rest.get_value().get_data()), b'ij')
         self.assertTrue(reader.at_eof())
 
+    def test_reader_buffer_size_and_exception(self):
+        reader = Coro.StreamReader.new(Gio.MemoryInputStream.new_from_data(b'ab\ncdef'))
+        self.assertEqual(reader.get_buffer_size(), 0)
+        line = reader.readline()
+        Coro.run(line)
+        self.assertEqual(bytes(line.get_value().get_data()), b'ab\n')
+        self.assertEqual(reader.get_buffer_size(), 4)  # read along with the line
+        some = reader.read(1)
+        Coro.run(some)
+        self.assertEqual(reader.get_buffer_size(), 3)
+        self.assertIsNone(reader.get_exception())
+
+        # A directory's descriptor: every read fails with EISDIR.
+        failing = Coro.StreamReader.new(Gio.UnixInputStream.new(os.open('/', os.O_RDONLY), True))
+        read = failing.read(-1)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(read)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.IS_DIRECTORY))
+        self.assertTrue(failing.get_exception().matches(Gio.io_error_quark(),
+                                                        Gio.IOErrorEnum.IS_DIRECTORY))
+        again = failing.readline()
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(again)
+        self.assertEqual(cm.exception.message, failing.get_exception().message)
+
+    def test_writer_of_plain_streams(self):
+        out = Gio.MemoryOutputStream.new_resizable()
+        writer = Coro.StreamWriter.new(out)
+        self.assertIsNone(writer.get_connection())
+        self.assertTrue(writer.write(b'plain'))
+        Coro.run(writer.drain())
+        writer.close()
+        Coro.run(writer.wait_closed())
+        self.assertTrue(out.is_closed())
+        self.assertEqual(bytes(out.steal_as_bytes().get_data()), b'plain')
+
+        out = Gio.MemoryOutputStream.new_resizable()
+        aborted = Coro.StreamWriter.new(out)
+        self.assertTrue(aborted.write(b'dropped'))
+        aborted.abort()
+        self.assertTrue(aborted.is_closing())
+        Coro.run(aborted.wait_closed())
+        self.assertTrue(out.is_closed())
+        with self.assertRaises(GLib.Error) as cm:
+            aborted.write(b'late')
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED))
+
+    def test_writer_for_connection(self):
+        out = Gio.MemoryOutputStream.new_resizable()
+        connection = Gio.SimpleIOStream.new(Gio.MemoryInputStream.new_from_data(b'in\n'), out)
+        writer = Coro.StreamWriter.new_for_connection(connection)
+        self.assertIs(writer.get_connection(), connection)
+        line = writer.get_reader().readline()
+        Coro.run(line)
+        self.assertEqual(bytes(line.get_value().get_data()), b'in\n')
+        self.assertTrue(writer.write(b'out'))
+        writer.close()
+        Coro.run(writer.wait_closed())
+        self.assertTrue(connection.is_closed())
+        self.assertEqual(bytes(out.steal_as_bytes().get_data()), b'out')
+
+    def test_serve_forever(self):
+        server, client, peer = self.connect_pair()
+        forever = server.serve_forever()
+        self.assertFalse(forever.done())
+        self.loop.call_soon(server.close)
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(forever)
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.CANCELLED))
+        self.assertFalse(server.is_serving())
+        late = server.serve_forever()
+        with self.assertRaises(GLib.Error) as cm:
+            Coro.run(late)
+        self.assertTrue(cm.exception.matches(Coro.error_quark(), Coro.Error.INVALID_STATE))
+        self.shut(server, client, peer)
+
+        server, client, peer = self.connect_pair()
+        forever = server.serve_forever()
+        self.assertTrue(forever.cancel('stop serving'))
+        Coro.run(Coro.sleep(0))
+        self.assertFalse(server.is_serving())
+        self.shut(server, client, peer)
+
     def test_readuntil_limit_overrun(self):
         reader = Coro.StreamReader.new(Gio.MemoryInputStream.new_from_data(b'0123456789;'))
         reader.set_limit(4)
