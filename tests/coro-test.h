@@ -93,6 +93,22 @@ coro_test_yield (void)
   coro_future_unref (sleep);
 }
 
+/* A callback that must not run. */
+static inline void
+coro_test_never_called (gpointer user_data)
+{
+  g_assert_not_reached ();
+}
+
+/* How many times coro_test_count_destroy() ran: a test that counts resets it first. */
+static guint coro_test_destroyed;
+
+static inline void
+coro_test_count_destroy (gpointer data)
+{
+  coro_test_destroyed++;
+}
+
 /* Asserts that no future outlives a test: wrap a test body between these. */
 #define CORO_TEST_BEGIN() \
   guint coro_test_baseline_ = coro_loop_get_n_futures (coro_loop_get_default ())
