@@ -83,6 +83,19 @@ coro_test_run_fails (CoroFuture *future,
   g_clear_error (&error);
 }
 
+/* Drops each future of the NULL-terminated list. */
+static inline void G_GNUC_NULL_TERMINATED
+coro_test_unref_all (CoroFuture *future,
+                     ...)
+{
+  va_list args;
+
+  va_start (args, future);
+  for (; future != NULL; future = va_arg (args, CoroFuture *))
+    coro_future_unref (future);
+  va_end (args);
+}
+
 /* Lets the loop run the passes that are ready now. */
 static inline void
 coro_test_yield (void)

@@ -37,14 +37,6 @@ assert_cancelled_with (CoroFuture *future,
 }
 
 static void
-unref_both (CoroFuture *inner,
-            CoroFuture *shield)
-{
-  coro_future_unref (inner);
-  coro_future_unref (shield);
-}
-
-static void
 test_shield_cancel_spares_inner (void)
 {
   CORO_TEST_BEGIN ();
@@ -60,7 +52,7 @@ test_shield_cancel_spares_inner (void)
   /* The inner goes on and completes. */
   sleep_for (3);
   g_assert_cmpint (coro_future_get_int (inner, NULL), ==, 11);
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -74,7 +66,7 @@ test_shield_forwards_result (void)
   coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, set_later, inner, NULL));
   coro_test_run (shield);
   g_assert_cmpint (coro_future_get_int (shield, NULL), ==, 11);
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
 
   /* A done inner: the shield is done at once or on the next pass. */
   inner = coro_future_new ();
@@ -82,7 +74,7 @@ test_shield_forwards_result (void)
   shield = coro_shield (coro_future_ref (inner));
   coro_test_run (shield);
   g_assert_cmpstr (coro_future_get_string (shield, NULL), ==, "done");
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -95,7 +87,7 @@ test_shield_forwards_error (void)
 
   coro_future_set_error (inner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY, "busy"), NULL);
   coro_test_run_fails (shield, G_IO_ERROR, G_IO_ERROR_BUSY);
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -108,7 +100,7 @@ test_shield_inner_cancelled (void)
 
   coro_future_cancel (inner, "inside");
   assert_cancelled_with (shield, "inside");
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -189,9 +181,7 @@ test_shield_task_cancelled (void)
   g_assert_cmpint (coro_future_get_int (work, NULL), ==, 5);
   g_assert_cmpfloat_with_epsilon (caller_end - start, 1, 1e-9);
   g_assert_cmpfloat_with_epsilon (work_end - start, 3, 1e-9);
-  coro_future_unref (work);
-  coro_future_unref (CORO_FUTURE (caller));
-  coro_future_unref (gather);
+  coro_test_unref_all (work, CORO_FUTURE (caller), gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -218,7 +208,7 @@ test_shield_cancelled_then_inner_fails (void)
   g_assert_true (coro_future_cancelled (shield));
   g_assert_cmpstr (coro_future_get_error (shield)->message, ==, "outer");
   g_assert_error (coro_future_get_error (inner), G_IO_ERROR, G_IO_ERROR_FAILED);
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -234,13 +224,13 @@ test_shield_done_inner (void)
   shield = coro_shield (coro_future_ref (inner));
   coro_test_run_fails (shield, G_IO_ERROR, G_IO_ERROR_BUSY);
   g_assert_cmpstr (coro_future_get_error (shield)->message, ==, "busy");
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
 
   inner = coro_future_new ();
   coro_future_cancel (inner, "inside");
   shield = coro_shield (coro_future_ref (inner));
   assert_cancelled_with (shield, "inside");
-  unref_both (inner, shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 

@@ -120,19 +120,6 @@ run_for (CoroFuture *wait,
   g_assert_cmpfloat_with_epsilon (now () - start, elapsed, 1e-9);
 }
 
-/* Drops each future of the NULL-terminated list. */
-static void G_GNUC_NULL_TERMINATED
-unref_all (CoroFuture *future,
-           ...)
-{
-  va_list args;
-
-  va_start (args, future);
-  for (; future != NULL; future = va_arg (args, CoroFuture *))
-    coro_future_unref (future);
-  va_end (args);
-}
-
 static void
 assert_sets (CoroFuture  *wait,
              CoroFuture **done,
@@ -175,7 +162,7 @@ test_wait_first_completed (void)
   coro_test_run (a);
   g_assert_cmpfloat_with_epsilon (now () - start, 10, 1e-9);
   g_assert_cmpint (coro_future_get_int (a, NULL), ==, 1);
-  unref_all (a, b, NULL);
+  coro_test_unref_all (a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -194,7 +181,7 @@ test_wait_all_completed (void)
   assert_sets (wait, fs, 3, NULL, 0);
   /* The wait does not read errors: they are the caller's to read. */
   g_assert_error (coro_future_get_error (b), G_IO_ERROR, G_IO_ERROR_FAILED);
-  unref_all (wait, a, b, c, NULL);
+  coro_test_unref_all (wait, a, b, c, NULL);
   CORO_TEST_END ();
 }
 
@@ -215,7 +202,7 @@ test_wait_first_exception (void)
   coro_future_unref (wait);
   finish (a);
   coro_future_get_error (b);
-  unref_all (b, c, NULL);
+  coro_test_unref_all (b, c, NULL);
   CORO_TEST_END ();
 }
 
@@ -233,7 +220,7 @@ test_wait_first_exception_none (void)
   g_assert_true (coro_future_cancel (b, NULL));
   run_for (wait, start, 2);
   assert_sets (wait, fs, 2, NULL, 0);
-  unref_all (wait, a, b, NULL);
+  coro_test_unref_all (wait, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -272,7 +259,7 @@ test_wait_timeout_zero (void)
 
   run_for (wait, start, 0);
   assert_sets (wait, NULL, 0, fs, 2);
-  unref_all (wait, fs[0], fs[1], NULL);
+  coro_test_unref_all (wait, fs[0], fs[1], NULL);
   CORO_TEST_END ();
 }
 
@@ -289,7 +276,7 @@ test_wait_really_done (void)
 
   coro_test_run (wait);
   assert_sets (wait, fs, 2, NULL, 0);
-  unref_all (wait, a, b, NULL);
+  coro_test_unref_all (wait, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -316,7 +303,7 @@ test_wait_duplicates (void)
 
   coro_test_run (wait);
   assert_sets (wait, &a, 1, NULL, 0);
-  unref_all (wait, a, NULL);
+  coro_test_unref_all (wait, a, NULL);
   CORO_TEST_END ();
 }
 
@@ -341,7 +328,7 @@ test_wait_already_done (void)
   /* b's report came last, when the count said "all done": asyncio does not read its
    * error then, so the caller does. */
   g_assert_error (coro_future_get_error (b), G_IO_ERROR, G_IO_ERROR_FAILED);
-  unref_all (wait, a, b, NULL);
+  coro_test_unref_all (wait, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -367,7 +354,7 @@ test_wait_cancel (void)
   coro_future_unref (wait);
   coro_test_run (a);
   g_assert_false (coro_future_done (b));
-  unref_all (a, b, NULL);
+  coro_test_unref_all (a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -390,7 +377,7 @@ test_wait_getters_errors (void)
   g_assert_error (error, CORO_ERROR, CORO_ERROR_RESULT_TYPE);
   g_clear_error (&error);
   coro_test_run (wait);
-  unref_all (wait, plain, NULL);
+  coro_test_unref_all (wait, plain, NULL);
   CORO_TEST_END ();
 }
 
@@ -463,7 +450,7 @@ test_wait_in_task (void)
   pending = coro_future_get_pending_futures (main, &n, NULL);
   g_assert_cmpuint (n, ==, 1);
   g_assert_true (pending[0] == a);
-  unref_all (main, a, b, NULL);
+  coro_test_unref_all (main, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -530,7 +517,7 @@ test_as_completed_originals (void)
   g_assert_true (item == good);
   coro_future_unref (item);
   g_object_unref (iter);
-  unref_all (bad, good, NULL);
+  coro_test_unref_all (bad, good, NULL);
   CORO_TEST_END ();
 }
 
@@ -580,7 +567,7 @@ test_as_completed_ahead (void)
   g_assert_true (coro_future_done (n1));
   g_assert_cmpint (coro_future_get_int (coro_future_get_future (n1, NULL), NULL), ==, 1);
   g_assert_cmpint (coro_future_get_int (coro_future_get_future (n2, NULL), NULL), ==, 2);
-  unref_all (n1, n2, NULL);
+  coro_test_unref_all (n1, n2, NULL);
   CORO_TEST_END ();
 }
 
