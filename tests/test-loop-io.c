@@ -59,6 +59,15 @@ on_readable (gpointer user_data)
     coro_future_set_none (w->done, NULL);
 }
 
+/* A new pipe whose read end @w is to watch. */
+static void
+watched_pipe (Watch *w,
+              int    fds[2])
+{
+  make_pipe (fds);
+  w->fd = fds[0];
+}
+
 static void
 run_until (CoroFuture *done)
 {
@@ -85,8 +94,7 @@ test_reader_pipe (void)
   Watch w = { 0 };
   int fds[2];
 
-  make_pipe (fds);
-  w.fd = fds[0];
+  watched_pipe (&w, fds);
   coro_loop_add_reader (loop, fds[0], on_readable, &w, NULL);
   /* Nothing to read: a pass runs and the reader does not. */
   coro_test_yield ();
@@ -120,8 +128,7 @@ test_reader_hangup (void)
   Watch w = { 0 };
   int fds[2];
 
-  make_pipe (fds);
-  w.fd = fds[0];
+  watched_pipe (&w, fds);
   w.remove_self = TRUE;
   w.done = coro_future_new ();
   coro_loop_add_reader (loop, fds[0], on_readable, &w, NULL);
@@ -159,6 +166,16 @@ on_writable (gpointer user_data)
     }
 }
 
+/* Watches @fd for room with @w's writer, which completes w->done on its third call. */
+static void
+writer_start (Writer *w,
+              int     fd)
+{
+  w->fd = fd;
+  w->done = coro_future_new ();
+  coro_loop_add_writer (coro_loop_get_default (), fd, on_writable, w, NULL);
+}
+
 static void
 test_writer_socket (void)
 {
@@ -169,9 +186,7 @@ test_writer_socket (void)
   char buf[64];
 
   make_socket_pair (sv);
-  w.fd = sv[0];
-  w.done = coro_future_new ();
-  coro_loop_add_writer (loop, sv[0], on_writable, &w, NULL);
+  writer_start (&w, sv[0]);
   run_until (w.done);
   g_assert_cmpuint (w.calls, ==, 3);
   g_assert_false (coro_loop_remove_writer (loop, sv[0]));
@@ -185,7 +200,6 @@ static void
 test_writer_waits_for_room (void)
 {
   CORO_TEST_BEGIN ();
-  CoroLoop *loop = coro_loop_get_default ();
   Writer w = { 0 };
   int sv[2];
   char buf[4096] = { 0 };
@@ -203,10 +217,8 @@ test_writer_waits_for_room (void)
         }
       filled += n;
     }
-  w.fd = sv[0];
   w.calls = 2; /* the next call is the last */
-  w.done = coro_future_new ();
-  coro_loop_add_writer (loop, sv[0], on_writable, &w, NULL);
+  writer_start (&w, sv[0]);
   coro_test_yield ();
   coro_test_yield ();
   g_assert_cmpuint (w.calls, ==, 2);
@@ -235,10 +247,9 @@ test_reader_and_writer_same_fd (void)
   int sv[2];
 
   make_socket_pair (sv);
-  r.fd = w.fd = sv[0];
-  w.done = coro_future_new ();
+  r.fd = sv[0];
   coro_loop_add_reader (loop, sv[0], on_readable, &r, NULL);
-  coro_loop_add_writer (loop, sv[0], on_writable, &w, NULL);
+  writer_start (&w, sv[0]);
   run_until (w.done); /* the writer removed itself after three calls */
   g_assert_cmpuint (w.calls, ==, 3);
   g_assert_cmpuint (r.calls, ==, 0);
@@ -261,11 +272,10 @@ test_replace (void)
   Watch w = { 0 };
   int fds[2];
 
-  make_pipe (fds);
+  watched_pipe (&w, fds);
   coro_test_destroyed = 0;
   coro_loop_add_reader (loop, fds[0], coro_test_never_called, NULL, coro_test_count_destroy);
   g_assert_cmpuint (coro_test_destroyed, ==, 0);
-  w.fd = fds[0];
   coro_loop_add_reader (loop, fds[0], on_readable, &w, coro_test_count_destroy);
   g_assert_cmpuint (coro_test_destroyed, ==, 1);
   write_and_wait (&w, fds[1], "x");
