@@ -44,14 +44,16 @@ child_end (CoroTask *task,
 
 #define CHILD(...) CORO_FUTURE (CORO_CREATE_TASK (child_start, Child, __VA_ARGS__))
 
-/* The result futures of @gather, which must be @n_expected. */
+/* Runs @gather to success and returns its result futures, which must be @n_expected. */
 static CoroFuture **
-results_of (CoroFuture *gather,
+run_gather (CoroFuture *gather,
             guint       n_expected)
 {
+  CoroFuture **results;
   guint n = 0;
-  CoroFuture **results = coro_future_get_futures (gather, &n, NULL);
 
+  coro_test_run (gather);
+  results = coro_future_get_futures (gather, &n, NULL);
   g_assert_cmpuint (n, ==, n_expected);
   return results;
 }
@@ -68,9 +70,8 @@ test_gather_argument_order (void)
   CoroFuture *gather = coro_gather (a, b, c, NULL);
   CoroFuture **results;
 
-  coro_test_run (gather);
+  results = run_gather (gather, 3);
   g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 3, 1e-9);
-  results = results_of (gather, 3);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpint (coro_future_get_int (results[i], NULL), ==, i + 1);
   coro_future_unref (gather);
@@ -149,8 +150,7 @@ test_gather_return_exceptions (void)
   CoroFuture **results;
 
   coro_future_cancel (cancelled, NULL);
-  coro_test_run (gather);
-  results = results_of (gather, 3);
+  results = run_gather (gather, 3);
   g_assert_cmpint (coro_future_get_int (results[0], NULL), ==, 1);
   g_assert_error (coro_future_get_error (results[1]), G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_true (coro_future_cancelled (results[2]));
@@ -253,8 +253,7 @@ test_gather_plain_futures_and_tasks (void)
   CoroFuture **results;
 
   coro_future_set_double (plain, 0.5, NULL);
-  coro_test_run (gather);
-  results = results_of (gather, 3);
+  results = run_gather (gather, 3);
   g_assert_cmpfloat (coro_future_get_double (results[0], NULL), ==, 0.5);
   g_assert_cmpint (coro_future_get_int (results[1], NULL), ==, 5);
   g_assert_true (coro_future_propagate (results[2], NULL));
@@ -275,8 +274,7 @@ test_gather_varargs_consumes (void)
 
   /* Only the gather's references keep a and b now. */
   coro_future_set_int (a, 1, NULL);
-  coro_test_run (gather);
-  results = results_of (gather, 2);
+  results = run_gather (gather, 2);
   g_assert_true (results[0] == a);
   g_assert_true (results[1] == b);
   g_assert_cmpint (coro_future_get_int (results[0], NULL), ==, 1);
@@ -301,8 +299,7 @@ test_gatherv_takes_refs (void)
     coro_future_unref (children[i]);
   g_free (children);
 
-  coro_test_run (gather);
-  results = results_of (gather, 3);
+  results = run_gather (gather, 3);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpint (coro_future_get_int (results[i], NULL), ==, 10 * (i + 1));
   coro_future_unref (gather);
