@@ -83,6 +83,19 @@ coro_test_run_fails (CoroFuture *future,
   g_clear_error (&error);
 }
 
+/* Drops each future of the NULL-terminated list. */
+static inline void G_GNUC_NULL_TERMINATED
+coro_test_unref_all (CoroFuture *future,
+                     ...)
+{
+  va_list args;
+
+  va_start (args, future);
+  for (; future != NULL; future = va_arg (args, CoroFuture *))
+    coro_future_unref (future);
+  va_end (args);
+}
+
 /* Lets the loop run the passes that are ready now. */
 static inline void
 coro_test_yield (void)
@@ -91,6 +104,82 @@ coro_test_yield (void)
 
   coro_test_run (sleep);
   coro_future_unref (sleep);
+}
+
+/* A callback that must not run. */
+static inline void
+coro_test_never_called (gpointer user_data)
+{
+  g_assert_not_reached ();
+}
+
+/* How many times coro_test_count_destroy() ran: a test that counts resets it first. */
+static guint coro_test_destroyed;
+
+static inline void
+coro_test_count_destroy (gpointer data)
+{
+  coro_test_destroyed++;
+}
+
+/* An exception handler that records the last report it was given. */
+typedef struct
+{
+  guint       calls;
+  char       *message;
+  GError     *error;
+  char       *task_name; /* of the future, when it is a task */
+  gboolean    had_future;
+  CoroFuture *keep;      /* set: the handler takes a reference on the future */
+  gboolean    keep_it;
+} CoroTestReports;
+
+static inline void
+coro_test_record (CoroLoop     *loop,
+                  const char   *message,
+                  const GError *error,
+                  CoroFuture   *future,
+                  gpointer      user_data)
+{
+  CoroTestReports *r = user_data;
+
+  g_assert_true (loop == coro_loop_get_default ());
+  r->calls++;
+  g_free (r->message);
+  r->message = g_strdup (message);
+  g_clear_error (&r->error);
+  r->error = error != NULL ? g_error_copy (error) : NULL;
+  r->had_future = future != NULL;
+  g_clear_pointer (&r->task_name, g_free);
+  if (future != NULL && coro_future_is_task (future))
+    r->task_name = g_strdup (coro_task_get_name ((CoroTask *) future));
+  if (r->keep_it && future != NULL)
+    r->keep = coro_future_ref (future);
+}
+
+static inline void
+coro_test_reports_clear (CoroTestReports *r)
+{
+  g_free (r->message);
+  g_clear_error (&r->error);
+  g_free (r->task_name);
+  memset (r, 0, sizeof *r);
+}
+
+/* Makes coro_test_record() the default loop's exception handler, recording into @r. */
+static inline void
+coro_test_reports_install (CoroTestReports *r)
+{
+  memset (r, 0, sizeof *r);
+  coro_loop_set_exception_handler (coro_loop_get_default (), coro_test_record, r, NULL);
+}
+
+/* Gives the default loop its default exception handler back and clears @r. */
+static inline void
+coro_test_reports_uninstall (CoroTestReports *r)
+{
+  coro_loop_set_exception_handler (coro_loop_get_default (), NULL, NULL, NULL);
+  coro_test_reports_clear (r);
 }
 
 /* Asserts that no future outlives a test: wrap a test body between these. */

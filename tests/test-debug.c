@@ -4,40 +4,6 @@
  */
 #include "coro-test.h"
 
-typedef struct
-{
-  guint       calls;
-  char       *message;
-  char       *task_name;
-  gboolean    had_error;
-} Reports;
-
-static void
-record (CoroLoop     *loop,
-        const char   *message,
-        const GError *error,
-        CoroFuture   *future,
-        gpointer      user_data)
-{
-  Reports *r = user_data;
-
-  r->calls++;
-  g_free (r->message);
-  r->message = g_strdup (message);
-  r->had_error = error != NULL;
-  g_clear_pointer (&r->task_name, g_free);
-  if (future != NULL && coro_future_is_task (future))
-    r->task_name = g_strdup (coro_task_get_name ((CoroTask *) future));
-}
-
-static void
-reports_clear (Reports *r)
-{
-  g_free (r->message);
-  g_free (r->task_name);
-  memset (r, 0, sizeof *r);
-}
-
 /* Real time, on purpose: the watchdog measures how long the CPU was held. */
 static void
 busy_wait (double seconds)
@@ -103,10 +69,10 @@ test_slow_task_step (void)
 {
   CORO_TEST_BEGIN ();
   CoroLoop *loop = coro_loop_get_default ();
-  Reports r = { 0 };
+  CoroTestReports r;
   CoroTask *task;
 
-  coro_loop_set_exception_handler (loop, record, &r, NULL);
+  coro_test_reports_install (&r);
   coro_loop_set_debug (loop, TRUE);
   coro_loop_set_slow_callback_duration (loop, 0.05);
 
@@ -118,7 +84,7 @@ test_slow_task_step (void)
   g_assert_true (g_str_has_prefix (r.message, "Executing a step of task ‘sluggish’ took 0."));
   g_assert_true (g_str_has_suffix (r.message, " seconds"));
   g_assert_cmpstr (r.task_name, ==, "sluggish");
-  g_assert_false (r.had_error);
+  g_assert_null (r.error);
   coro_future_unref (CORO_FUTURE (task));
 
   /* A fast one is not. */
@@ -129,8 +95,7 @@ test_slow_task_step (void)
 
   coro_loop_set_debug (loop, FALSE);
   coro_loop_set_slow_callback_duration (loop, 0.1);
-  coro_loop_set_exception_handler (loop, NULL, NULL, NULL);
-  reports_clear (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -139,12 +104,12 @@ test_slow_callback (void)
 {
   CORO_TEST_BEGIN ();
   CoroLoop *loop = coro_loop_get_default ();
-  Reports r = { 0 };
+  CoroTestReports r;
   g_autofree char *expected = NULL;
   guint fast = 0;
   CoroHandle *handles[3];
 
-  coro_loop_set_exception_handler (loop, record, &r, NULL);
+  coro_test_reports_install (&r);
   coro_loop_set_slow_callback_duration (loop, 0.05);
 
   /* Debug mode off: nothing is timed. */
@@ -166,8 +131,7 @@ test_slow_callback (void)
     coro_handle_unref (handles[i]);
   coro_loop_set_debug (loop, FALSE);
   coro_loop_set_slow_callback_duration (loop, 0.1);
-  coro_loop_set_exception_handler (loop, NULL, NULL, NULL);
-  reports_clear (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 

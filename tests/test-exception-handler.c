@@ -6,63 +6,6 @@
 
 typedef struct
 {
-  guint       calls;
-  char       *message;
-  GError     *error;
-  char       *task_name; /* of the future, when it is a task */
-  gboolean    had_future;
-  CoroFuture *keep;      /* set: the handler takes a reference on the future */
-  gboolean    keep_it;
-} Reports;
-
-static void
-record (CoroLoop     *loop,
-        const char   *message,
-        const GError *error,
-        CoroFuture   *future,
-        gpointer      user_data)
-{
-  Reports *r = user_data;
-
-  g_assert_true (loop == coro_loop_get_default ());
-  r->calls++;
-  g_free (r->message);
-  r->message = g_strdup (message);
-  g_clear_error (&r->error);
-  r->error = error != NULL ? g_error_copy (error) : NULL;
-  r->had_future = future != NULL;
-  g_clear_pointer (&r->task_name, g_free);
-  if (future != NULL && coro_future_is_task (future))
-    r->task_name = g_strdup (coro_task_get_name ((CoroTask *) future));
-  if (r->keep_it && future != NULL)
-    r->keep = coro_future_ref (future);
-}
-
-static void
-reports_clear (Reports *r)
-{
-  g_free (r->message);
-  g_clear_error (&r->error);
-  g_free (r->task_name);
-  memset (r, 0, sizeof *r);
-}
-
-static void
-install (Reports *r)
-{
-  memset (r, 0, sizeof *r);
-  coro_loop_set_exception_handler (coro_loop_get_default (), record, r, NULL);
-}
-
-static void
-uninstall (Reports *r)
-{
-  coro_loop_set_exception_handler (coro_loop_get_default (), NULL, NULL, NULL);
-  reports_clear (r);
-}
-
-typedef struct
-{
   int code;
 } Fail;
 
@@ -92,10 +35,10 @@ static void
 test_task_dropped (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroTask *task;
 
-  install (&r);
+  coro_test_reports_install (&r);
   task = failed_task ("dropper", G_IO_ERROR_NOT_FOUND);
   /* Nothing until the last reference goes. */
   g_assert_cmpuint (r.calls, ==, 0);
@@ -111,7 +54,7 @@ test_task_dropped (void)
   g_assert_true (r.had_future);
   coro_test_yield ();
   g_assert_cmpuint (r.calls, ==, 1);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -119,11 +62,11 @@ static void
 test_task_retrieved (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroTask *task;
   GError *error = NULL;
 
-  install (&r);
+  coro_test_reports_install (&r);
   task = failed_task (NULL, G_IO_ERROR_FAILED);
   g_assert_false (coro_future_propagate (CORO_FUTURE (task), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
@@ -141,7 +84,7 @@ test_task_retrieved (void)
   coro_future_unref (CORO_FUTURE (task));
 
   g_assert_cmpuint (r.calls, ==, 0);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -156,11 +99,11 @@ static void
 test_cancelled_never (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroTask *task;
   CoroFuture *future;
 
-  install (&r);
+  coro_test_reports_install (&r);
   task = CORO_CREATE_TASK (await_step, Fail, .code = 0);
   g_assert_true (coro_task_cancel (task, "stop"));
   coro_test_yield ();
@@ -184,7 +127,7 @@ test_cancelled_never (void)
   coro_future_unref (future);
 
   g_assert_cmpuint (r.calls, ==, 0);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -192,11 +135,11 @@ static void
 test_future_dropped (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroFuture *future = coro_future_new ();
   CoroFuture *ok = coro_future_new ();
 
-  install (&r);
+  coro_test_reports_install (&r);
   coro_future_set_error (future, g_error_new_literal (CORO_ERROR, CORO_ERROR_FAILED, "bad"),
                          NULL);
   coro_future_set_int (ok, 1, NULL);
@@ -209,7 +152,7 @@ test_future_dropped (void)
   g_assert_error (r.error, CORO_ERROR, CORO_ERROR_FAILED);
   g_assert_null (r.task_name);
   g_assert_true (r.had_future);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -218,11 +161,11 @@ static void
 test_handler_keeps_future (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroTask *task;
   GError *error = NULL;
 
-  install (&r);
+  coro_test_reports_install (&r);
   r.keep_it = TRUE;
   task = failed_task ("kept", G_IO_ERROR_BUSY);
   coro_future_unref (CORO_FUTURE (task));
@@ -236,7 +179,7 @@ test_handler_keeps_future (void)
   coro_future_unref (r.keep);
   coro_test_yield ();
   g_assert_cmpuint (r.calls, ==, 1);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -297,34 +240,26 @@ test_default_handler (void)
   CORO_TEST_END ();
 }
 
-static int destroyed;
-
-static void
-count_destroy (gpointer data)
-{
-  destroyed++;
-}
-
 static void
 test_handler_replaced (void)
 {
   CORO_TEST_BEGIN ();
   CoroLoop *loop = coro_loop_get_default ();
-  Reports a, b;
+  CoroTestReports a, b;
   GError *error = g_error_new_literal (CORO_ERROR, CORO_ERROR_FAILED, "direct");
 
   memset (&a, 0, sizeof a);
   memset (&b, 0, sizeof b);
-  destroyed = 0;
-  coro_loop_set_exception_handler (loop, record, &a, count_destroy);
+  coro_test_destroyed = 0;
+  coro_loop_set_exception_handler (loop, coro_test_record, &a, coro_test_count_destroy);
   coro_loop_call_exception_handler (loop, "one", error, NULL);
   g_assert_cmpuint (a.calls, ==, 1);
   g_assert_cmpstr (a.message, ==, "one");
   g_assert_false (a.had_future);
   g_assert_error (a.error, CORO_ERROR, CORO_ERROR_FAILED);
 
-  coro_loop_set_exception_handler (loop, record, &b, count_destroy);
-  g_assert_cmpint (destroyed, ==, 1);
+  coro_loop_set_exception_handler (loop, coro_test_record, &b, coro_test_count_destroy);
+  g_assert_cmpint (coro_test_destroyed, ==, 1);
   coro_loop_call_exception_handler (loop, "two", NULL, NULL);
   g_assert_cmpuint (a.calls, ==, 1);
   g_assert_cmpuint (b.calls, ==, 1);
@@ -332,7 +267,7 @@ test_handler_replaced (void)
 
   /* NULL restores the default handler. */
   coro_loop_set_exception_handler (loop, NULL, NULL, NULL);
-  g_assert_cmpint (destroyed, ==, 2);
+  g_assert_cmpint (coro_test_destroyed, ==, 2);
   warnings = 0;
   capturing = TRUE;
   coro_loop_call_exception_handler (loop, "three", error, NULL);
@@ -343,8 +278,8 @@ test_handler_replaced (void)
 
   g_clear_pointer (&last_warning, g_free);
   g_error_free (error);
-  reports_clear (&a);
-  reports_clear (&b);
+  coro_test_reports_clear (&a);
+  coro_test_reports_clear (&b);
   CORO_TEST_END ();
 }
 
@@ -407,11 +342,11 @@ static void
 test_run_shutdown (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroTask *leftover;
   CoroFuture *main_future = coro_sleep (1);
 
-  install (&r);
+  coro_test_reports_install (&r);
   leftover = CORO_CREATE_TASK (stubborn_step, Fail, .code = 0);
   coro_task_set_name (leftover, "stubborn");
   coro_test_run (main_future);
@@ -423,7 +358,7 @@ test_run_shutdown (void)
   coro_future_unref (CORO_FUTURE (leftover));
   coro_future_unref (main_future);
   g_assert_cmpuint (r.calls, ==, 1);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -441,10 +376,10 @@ static void
 test_executor_cancelled (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroFuture *job;
 
-  install (&r);
+  coro_test_reports_install (&r);
   job = coro_run_in_executor (failing_job, NULL, NULL);
   g_assert_true (coro_future_cancel (job, NULL));
   /* Until the worker has posted back, its private result future is alive too. */
@@ -452,7 +387,7 @@ test_executor_cancelled (void)
     g_main_context_iteration (NULL, TRUE);
   coro_future_unref (job);
   g_assert_cmpuint (r.calls, ==, 0);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -461,10 +396,10 @@ static void
 test_combinators_retrieve (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroFuture *a, *b, *gather;
 
-  install (&r);
+  coro_test_reports_install (&r);
   a = coro_future_new ();
   b = coro_future_new ();
   gather = coro_gather (a, b, NULL);
@@ -485,7 +420,7 @@ test_combinators_retrieve (void)
   coro_future_unref (b);
   coro_future_unref (a);
   g_assert_cmpuint (r.calls, ==, 0);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 
@@ -512,11 +447,11 @@ static void
 test_cancel_over_failure (void)
 {
   CORO_TEST_BEGIN ();
-  Reports r;
+  CoroTestReports r;
   CoroFuture *inner = coro_future_new ();
   CoroTask *task;
 
-  install (&r);
+  coro_test_reports_install (&r);
   awaiting_started = FALSE;
   task = CORO_CREATE_TASK (await_inner, Awaiting, .inner = coro_future_ref (inner));
   while (!awaiting_started)
@@ -530,7 +465,7 @@ test_cancel_over_failure (void)
   coro_future_unref (inner);
   coro_test_yield ();
   g_assert_cmpuint (r.calls, ==, 0);
-  uninstall (&r);
+  coro_test_reports_uninstall (&r);
   CORO_TEST_END ();
 }
 

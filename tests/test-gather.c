@@ -44,6 +44,20 @@ child_end (CoroTask *task,
 
 #define CHILD(...) CORO_FUTURE (CORO_CREATE_TASK (child_start, Child, __VA_ARGS__))
 
+/* Runs @gather to success and returns its result futures, which must be @n_expected. */
+static CoroFuture **
+run_gather (CoroFuture *gather,
+            guint       n_expected)
+{
+  CoroFuture **results;
+  guint n = 0;
+
+  coro_test_run (gather);
+  results = coro_future_get_futures (gather, &n, NULL);
+  g_assert_cmpuint (n, ==, n_expected);
+  return results;
+}
+
 static void
 test_gather_argument_order (void)
 {
@@ -55,12 +69,9 @@ test_gather_argument_order (void)
   CoroFuture *c = CHILD (.delay = 2, .value = 3);
   CoroFuture *gather = coro_gather (a, b, c, NULL);
   CoroFuture **results;
-  guint n = 0;
 
-  coro_test_run (gather);
+  results = run_gather (gather, 3);
   g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 3, 1e-9);
-  results = coro_future_get_futures (gather, &n, NULL);
-  g_assert_cmpuint (n, ==, 3);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpint (coro_future_get_int (results[i], NULL), ==, i + 1);
   coro_future_unref (gather);
@@ -125,10 +136,7 @@ test_gather_error_first (void)
   coro_test_run (CORO_FUTURE (parent));
   g_assert_cmpint (coro_future_get_int (CORO_FUTURE (parent), NULL), ==, 1);
   g_assert_true (coro_future_done (worse));
-  for (guint i = 0; i < 3; i++)
-    coro_future_unref (children[i]);
-  coro_future_unref (gather);
-  coro_future_unref (CORO_FUTURE (parent));
+  coro_test_unref_all (children[0], children[1], children[2], gather, CORO_FUTURE (parent), NULL);
   CORO_TEST_END ();
 }
 
@@ -140,18 +148,13 @@ test_gather_return_exceptions (void)
   CoroFuture *children[] = { CHILD (.delay = 1, .value = 1), CHILD (.delay = 2, .value = 2, .fail = TRUE), cancelled };
   CoroFuture *gather = coro_gatherv (children, 3, CORO_GATHER_RETURN_EXCEPTIONS);
   CoroFuture **results;
-  guint n;
 
   coro_future_cancel (cancelled, NULL);
-  coro_test_run (gather);
-  results = coro_future_get_futures (gather, &n, NULL);
-  g_assert_cmpuint (n, ==, 3);
+  results = run_gather (gather, 3);
   g_assert_cmpint (coro_future_get_int (results[0], NULL), ==, 1);
   g_assert_error (coro_future_get_error (results[1]), G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_true (coro_future_cancelled (results[2]));
-  for (guint i = 0; i < 3; i++)
-    coro_future_unref (children[i]);
-  coro_future_unref (gather);
+  coro_test_unref_all (children[0], children[1], children[2], gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -173,9 +176,7 @@ test_gather_cancel_on_error (void)
   g_assert_true (cancelled);
   g_assert_true (coro_future_cancelled (slow));
   g_assert_cmpfloat (coro_loop_time (loop) - start, <, 2);
-  coro_future_unref (bad);
-  coro_future_unref (slow);
-  coro_future_unref (gather);
+  coro_test_unref_all (bad, slow, gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -207,9 +208,7 @@ test_gather_cancel_cancels_children (void)
   g_assert_true (a_cancelled && b_cancelled);
   g_assert_true (coro_future_cancelled (a) && coro_future_cancelled (b));
   g_assert_true (coro_future_cancelled (gather));
-  coro_future_unref (a);
-  coro_future_unref (b);
-  coro_future_unref (gather);
+  coro_test_unref_all (a, b, gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -241,8 +240,7 @@ test_gather_empty_and_done (void)
     g_assert_cmpuint (n, ==, 2);
     g_assert_cmpstr (coro_future_get_string (results[1], NULL), ==, "ready");
   }
-  coro_future_unref (gather);
-  coro_future_unref (done);
+  coro_test_unref_all (gather, done, NULL);
   CORO_TEST_END ();
 }
 
@@ -253,17 +251,13 @@ test_gather_plain_futures_and_tasks (void)
   CoroFuture *plain = coro_future_new ();
   CoroFuture *gather = coro_gather (coro_future_ref (plain), CHILD (.delay = 1, .value = 5), coro_sleep (2), NULL);
   CoroFuture **results;
-  guint n;
 
   coro_future_set_double (plain, 0.5, NULL);
-  coro_test_run (gather);
-  results = coro_future_get_futures (gather, &n, NULL);
-  g_assert_cmpuint (n, ==, 3);
+  results = run_gather (gather, 3);
   g_assert_cmpfloat (coro_future_get_double (results[0], NULL), ==, 0.5);
   g_assert_cmpint (coro_future_get_int (results[1], NULL), ==, 5);
   g_assert_true (coro_future_propagate (results[2], NULL));
-  coro_future_unref (plain);
-  coro_future_unref (gather);
+  coro_test_unref_all (plain, gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -277,13 +271,10 @@ test_gather_varargs_consumes (void)
   CoroFuture *b = CHILD (.delay = 1, .value = 2);
   CoroFuture *gather = coro_gather (a, b, NULL);
   CoroFuture **results;
-  guint n;
 
   /* Only the gather's references keep a and b now. */
   coro_future_set_int (a, 1, NULL);
-  coro_test_run (gather);
-  results = coro_future_get_futures (gather, &n, NULL);
-  g_assert_cmpuint (n, ==, 2);
+  results = run_gather (gather, 2);
   g_assert_true (results[0] == a);
   g_assert_true (results[1] == b);
   g_assert_cmpint (coro_future_get_int (results[0], NULL), ==, 1);
@@ -300,7 +291,6 @@ test_gatherv_takes_refs (void)
   CoroFuture **children = g_new (CoroFuture *, 3);
   CoroFuture *gather;
   CoroFuture **results;
-  guint n;
 
   for (guint i = 0; i < 3; i++)
     children[i] = CHILD (.delay = 3 - i, .value = 10 * (i + 1));
@@ -309,9 +299,7 @@ test_gatherv_takes_refs (void)
     coro_future_unref (children[i]);
   g_free (children);
 
-  coro_test_run (gather);
-  results = coro_future_get_futures (gather, &n, NULL);
-  g_assert_cmpuint (n, ==, 3);
+  results = run_gather (gather, 3);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpint (coro_future_get_int (results[i], NULL), ==, 10 * (i + 1));
   coro_future_unref (gather);
@@ -340,9 +328,7 @@ test_gather_child_cancelled (void)
   g_assert_true (coro_future_cancelled (gather));
   g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 1, 1e-9);
   g_assert_true (cancelled);
-  coro_future_unref (slow);
-  coro_future_unref (other);
-  coro_future_unref (gather);
+  coro_test_unref_all (slow, other, gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -387,9 +373,7 @@ test_gather_cancel_swallowed (void)
   g_assert_cmpint (coro_future_get_int (stubborn, NULL), ==, 77);
   g_assert_true (coro_future_cancelled (plain));
   g_assert_cmpstr (coro_future_get_error (gather)->message, ==, "enough");
-  coro_future_unref (stubborn);
-  coro_future_unref (plain);
-  coro_future_unref (gather);
+  coro_test_unref_all (stubborn, plain, gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -406,8 +390,7 @@ test_gather_cancel_when_done (void)
   g_assert_false (coro_future_cancel (gather, NULL));
   g_assert_false (coro_future_cancelled (gather));
   g_assert_false (coro_future_cancelled (a));
-  coro_future_unref (a);
-  coro_future_unref (gather);
+  coro_test_unref_all (a, gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -454,10 +437,7 @@ test_gather_task_cancelled (void)
   coro_test_run_fails (CORO_FUTURE (parent), CORO_ERROR, CORO_ERROR_CANCELLED);
   g_assert_true (coro_future_cancelled (gather));
   g_assert_true (a_cancelled && b_cancelled);
-  coro_future_unref (a);
-  coro_future_unref (b);
-  coro_future_unref (gather);
-  coro_future_unref (CORO_FUTURE (parent));
+  coro_test_unref_all (a, b, gather, CORO_FUTURE (parent), NULL);
   CORO_TEST_END ();
 }
 

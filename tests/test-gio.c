@@ -112,6 +112,25 @@ start_recording_read (GInputStream *stream)
   return future;
 }
 
+/* A fresh socket pair for the recording reads, with their record cleared. */
+static void
+recording_pair (GSocketConnection **a,
+                GSocketConnection **b)
+{
+  socket_pair (a, b);
+  read_finish_calls = 0;
+}
+
+/* Waits for the futures made since @baseline to go and asserts that the one recording read
+ * came back cancelled. */
+static void
+assert_read_cancelled (guint baseline)
+{
+  drain_until (baseline);
+  g_assert_cmpint (read_finish_calls, ==, 1);
+  g_assert_cmpint (read_finish_code, ==, G_IO_ERROR_CANCELLED);
+}
+
 /* GIO → Coro: files */
 
 typedef struct
@@ -637,8 +656,7 @@ test_gio_cancel_task (void)
   g_autoptr(GSocketConnection) b = NULL;
   CoroTask *task;
 
-  socket_pair (&a, &b);
-  read_finish_calls = 0;
+  recording_pair (&a, &b);
   task = CORO_CREATE_TASK (read_forever, ReadForever, .stream = input_of (b));
   /* Not coro_run(): it would cancel the task when done. */
   read_forever_started = FALSE;
@@ -653,9 +671,7 @@ test_gio_cancel_task (void)
   coro_future_unref (CORO_FUTURE (task));
 
   /* The read comes back cancelled and everything is released. */
-  drain_until (coro_test_baseline_);
-  g_assert_cmpint (read_finish_calls, ==, 1);
-  g_assert_cmpint (read_finish_code, ==, G_IO_ERROR_CANCELLED);
+  assert_read_cancelled (coro_test_baseline_);
   CORO_TEST_END ();
 }
 
@@ -667,14 +683,11 @@ test_gio_cancel_wait_for (void)
   g_autoptr(GSocketConnection) b = NULL;
   CoroFuture *future;
 
-  socket_pair (&a, &b);
-  read_finish_calls = 0;
+  recording_pair (&a, &b);
   future = coro_wait_for (start_recording_read (input_of (b)), 0.5);
   coro_test_run_fails (future, CORO_ERROR, CORO_ERROR_TIMEOUT);
   coro_future_unref (future);
-  drain_until (coro_test_baseline_);
-  g_assert_cmpint (read_finish_calls, ==, 1);
-  g_assert_cmpint (read_finish_code, ==, G_IO_ERROR_CANCELLED);
+  assert_read_cancelled (coro_test_baseline_);
   CORO_TEST_END ();
 }
 
@@ -686,17 +699,14 @@ test_gio_cancel_future (void)
   g_autoptr(GSocketConnection) b = NULL;
   CoroFuture *future;
 
-  socket_pair (&a, &b);
-  read_finish_calls = 0;
+  recording_pair (&a, &b);
   future = start_recording_read (input_of (b));
   g_assert_true (coro_future_cancel (future, "enough"));
   /* Cancelled at once, without waiting for GIO; a second cancel is refused. */
   g_assert_true (coro_future_cancelled (future));
   g_assert_false (coro_future_cancel (future, NULL));
   coro_future_unref (future);
-  drain_until (coro_test_baseline_);
-  g_assert_cmpint (read_finish_calls, ==, 1);
-  g_assert_cmpint (read_finish_code, ==, G_IO_ERROR_CANCELLED);
+  assert_read_cancelled (coro_test_baseline_);
   CORO_TEST_END ();
 }
 
@@ -742,8 +752,7 @@ test_gio_dropped_future (void)
   g_autoptr(GError) error = NULL;
   CoroFuture *future;
 
-  socket_pair (&a, &b);
-  read_finish_calls = 0;
+  recording_pair (&a, &b);
 
   /* Dropped while pending: the callback still comes, and its bytes are released. */
   future = start_recording_read (input_of (b));
@@ -781,8 +790,7 @@ test_gio_shield (void)
   g_autoptr(GError) error = NULL;
   CoroFuture *read, *future;
 
-  socket_pair (&a, &b);
-  read_finish_calls = 0;
+  recording_pair (&a, &b);
   read = start_recording_read (input_of (b));
   /* A shield keeps the operation running: the cancellable is the future's own. */
   future = coro_wait_for (coro_shield (coro_future_ref (read)), 0.5);
@@ -939,6 +947,37 @@ wait_for_result (Waiter *w)
 
 #define WAITER_INIT { .main_loop = g_main_loop_new (NULL, FALSE) }
 
+/* Hands @future (transfer full) to a GTask with no source object and no cancellable and
+ * returns the GTask's result, once its callback came. */
+static GAsyncResult *
+gtask_result_of (CoroFuture *future,
+                 GObject   **source_object)
+{
+  Waiter w = WAITER_INIT;
+  GAsyncResult *result;
+
+  coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
+  result = wait_for_result (&w);
+  if (source_object != NULL)
+    *source_object = w.source_object;
+  return result;
+}
+
+/* Asserts that a GTask's @result (cleared) says it was cancelled and that the future it
+ * was given, @future (transfer full), was cancelled with it. */
+static void
+assert_gtask_cancelled (GAsyncResult **result,
+                        CoroFuture    *future)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (coro_gtask_propagate (*result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (coro_future_cancelled (future));
+  coro_future_unref (future);
+  g_clear_object (result);
+}
+
 typedef struct
 {
   double delay;
@@ -1052,35 +1091,28 @@ test_gio_gtask_types (void)
   gpointer got;
 
   {
-    Waiter w = WAITER_INIT;
+    GObject *source_object;
 
     future = coro_future_new ();
     coro_future_set_double (future, 2.5, NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
-    g_assert_null (w.source_object);
+    result = gtask_result_of (future, &source_object);
+    g_assert_null (source_object);
     g_assert_cmpfloat (coro_gtask_propagate_double (result, &error), ==, 2.5);
     g_assert_no_error (error);
     g_object_unref (result);
   }
   {
-    Waiter w = WAITER_INIT;
-
     future = coro_future_new ();
     coro_future_set_boolean (future, TRUE, NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
+    result = gtask_result_of (future, NULL);
     g_assert_true (coro_gtask_propagate_boolean (result, &error));
     g_assert_no_error (error);
     g_object_unref (result);
   }
   {
-    Waiter w = WAITER_INIT;
-
     future = coro_future_new ();
     coro_future_set_string (future, "text", NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
+    result = gtask_result_of (future, NULL);
     string = coro_gtask_propagate_string (result, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (string, ==, "text");
@@ -1088,12 +1120,9 @@ test_gio_gtask_types (void)
     g_object_unref (result);
   }
   {
-    Waiter w = WAITER_INIT;
-
     future = coro_future_new ();
     coro_future_set_object (future, object, NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
+    result = gtask_result_of (future, NULL);
     got = coro_gtask_propagate_object (result, &error);
     g_assert_no_error (error);
     g_assert_true (got == object);
@@ -1101,12 +1130,9 @@ test_gio_gtask_types (void)
     g_object_unref (result);
   }
   {
-    Waiter w = WAITER_INIT;
-
     future = coro_future_new ();
     coro_future_set_int (future, 7, NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
+    result = gtask_result_of (future, NULL);
     g_assert_true (coro_gtask_propagate_value (result, &value, &error));
     g_assert_no_error (error);
     g_assert_cmpint (g_value_get_int64 (&value), ==, 7);
@@ -1114,24 +1140,18 @@ test_gio_gtask_types (void)
     g_object_unref (result);
   }
   {
-    Waiter w = WAITER_INIT;
-
     future = coro_future_new ();
     coro_future_set_none (future, NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
+    result = gtask_result_of (future, NULL);
     g_assert_true (coro_gtask_propagate (result, &error));
     g_assert_no_error (error);
     g_object_unref (result);
   }
   {
     /* The wrong getter: a result-type error. */
-    Waiter w = WAITER_INIT;
-
     future = coro_future_new ();
     coro_future_set_string (future, "not a number", NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
+    result = gtask_result_of (future, NULL);
     g_assert_cmpint (coro_gtask_propagate_int (result, &error), ==, 0);
     g_assert_error (error, CORO_ERROR, CORO_ERROR_RESULT_TYPE);
     g_clear_error (&error);
@@ -1139,12 +1159,9 @@ test_gio_gtask_types (void)
   }
   {
     /* Never finished: the GTask releases the future. */
-    Waiter w = WAITER_INIT;
-
     future = coro_future_new ();
     coro_future_set_int (future, 1, NULL);
-    coro_future_to_gtask (future, NULL, NULL, on_ready, &w);
-    result = wait_for_result (&w);
+    result = gtask_result_of (future, NULL);
     g_object_unref (result);
   }
   CORO_TEST_END ();
@@ -1238,7 +1255,6 @@ test_gio_gtask_cancel_from_thread (void)
   CORO_TEST_BEGIN ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   CoroFuture *never = coro_future_new ();
   Waiter w = WAITER_INIT;
   GThread *thread;
@@ -1247,11 +1263,7 @@ test_gio_gtask_cancel_from_thread (void)
   thread = g_thread_new ("canceller", cancel_in_thread, cancellable);
   result = wait_for_result (&w);
   g_thread_join (thread);
-  g_assert_false (coro_gtask_propagate (result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_true (coro_future_cancelled (never));
-  coro_future_unref (never);
-  g_clear_object (&result);
+  assert_gtask_cancelled (&result, never);
   CORO_TEST_END ();
 }
 
@@ -1261,18 +1273,13 @@ test_gio_gtask_already_cancelled (void)
   CORO_TEST_BEGIN ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   Waiter w = WAITER_INIT;
   CoroFuture *never = coro_future_new ();
 
   g_cancellable_cancel (cancellable);
   coro_future_to_gtask (coro_future_ref (never), NULL, cancellable, on_ready, &w);
   result = wait_for_result (&w);
-  g_assert_false (coro_gtask_propagate (result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_true (coro_future_cancelled (never));
-  coro_future_unref (never);
-  g_clear_object (&result);
+  assert_gtask_cancelled (&result, never);
   CORO_TEST_END ();
 }
 

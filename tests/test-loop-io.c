@@ -32,6 +32,19 @@ make_pipe (int fds[2])
 }
 
 static void
+make_socket_pair (int sv[2])
+{
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
+}
+
+static void
+close_pair (int fds[2])
+{
+  close (fds[0]);
+  close (fds[1]);
+}
+
+static void
 on_readable (gpointer user_data)
 {
   Watch *w = user_data;
@@ -46,11 +59,31 @@ on_readable (gpointer user_data)
     coro_future_set_none (w->done, NULL);
 }
 
+/* A new pipe whose read end @w is to watch. */
+static void
+watched_pipe (Watch *w,
+              int    fds[2])
+{
+  make_pipe (fds);
+  w->fd = fds[0];
+}
+
 static void
 run_until (CoroFuture *done)
 {
   coro_test_run (done);
   coro_future_unref (done);
+}
+
+/* Writes @data into @fd and runs until @w's reader has been called for it. */
+static void
+write_and_wait (Watch      *w,
+                int         fd,
+                const char *data)
+{
+  w->done = coro_future_new ();
+  g_assert_cmpint (write (fd, data, strlen (data)), ==, strlen (data));
+  run_until (w->done);
 }
 
 static void
@@ -61,23 +94,18 @@ test_reader_pipe (void)
   Watch w = { 0 };
   int fds[2];
 
-  make_pipe (fds);
-  w.fd = fds[0];
+  watched_pipe (&w, fds);
   coro_loop_add_reader (loop, fds[0], on_readable, &w, NULL);
   /* Nothing to read: a pass runs and the reader does not. */
   coro_test_yield ();
   g_assert_cmpuint (w.calls, ==, 0);
 
-  w.done = coro_future_new ();
-  g_assert_cmpint (write (fds[1], "ping", 4), ==, 4);
-  run_until (w.done);
+  write_and_wait (&w, fds[1], "ping");
   g_assert_cmpuint (w.calls, ==, 1);
   g_assert_cmpstr (w.buf, ==, "ping");
 
   /* It fires again for new data: a watch repeats. */
-  w.done = coro_future_new ();
-  g_assert_cmpint (write (fds[1], "pong", 4), ==, 4);
-  run_until (w.done);
+  write_and_wait (&w, fds[1], "pong");
   g_assert_cmpuint (w.calls, ==, 2);
   g_assert_cmpstr (w.buf, ==, "pong");
 
@@ -88,8 +116,7 @@ test_reader_pipe (void)
   coro_test_yield ();
   g_assert_cmpuint (w.calls, ==, 2);
 
-  close (fds[0]);
-  close (fds[1]);
+  close_pair (fds);
   CORO_TEST_END ();
 }
 
@@ -101,8 +128,7 @@ test_reader_hangup (void)
   Watch w = { 0 };
   int fds[2];
 
-  make_pipe (fds);
-  w.fd = fds[0];
+  watched_pipe (&w, fds);
   w.remove_self = TRUE;
   w.done = coro_future_new ();
   coro_loop_add_reader (loop, fds[0], on_readable, &w, NULL);
@@ -140,6 +166,16 @@ on_writable (gpointer user_data)
     }
 }
 
+/* Watches @fd for room with @w's writer, which completes w->done on its third call. */
+static void
+writer_start (Writer *w,
+              int     fd)
+{
+  w->fd = fd;
+  w->done = coro_future_new ();
+  coro_loop_add_writer (coro_loop_get_default (), fd, on_writable, w, NULL);
+}
+
 static void
 test_writer_socket (void)
 {
@@ -149,16 +185,13 @@ test_writer_socket (void)
   int sv[2];
   char buf[64];
 
-  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
-  w.fd = sv[0];
-  w.done = coro_future_new ();
-  coro_loop_add_writer (loop, sv[0], on_writable, &w, NULL);
+  make_socket_pair (sv);
+  writer_start (&w, sv[0]);
   run_until (w.done);
   g_assert_cmpuint (w.calls, ==, 3);
   g_assert_false (coro_loop_remove_writer (loop, sv[0]));
   g_assert_cmpint (read (sv[1], buf, sizeof buf), ==, 30);
-  close (sv[0]);
-  close (sv[1]);
+  close_pair (sv);
   CORO_TEST_END ();
 }
 
@@ -167,13 +200,12 @@ static void
 test_writer_waits_for_room (void)
 {
   CORO_TEST_BEGIN ();
-  CoroLoop *loop = coro_loop_get_default ();
   Writer w = { 0 };
   int sv[2];
   char buf[4096] = { 0 };
   gsize filled = 0;
 
-  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
+  make_socket_pair (sv);
   for (;;)
     {
       gssize n = write (sv[0], buf, sizeof buf);
@@ -185,10 +217,8 @@ test_writer_waits_for_room (void)
         }
       filled += n;
     }
-  w.fd = sv[0];
   w.calls = 2; /* the next call is the last */
-  w.done = coro_future_new ();
-  coro_loop_add_writer (loop, sv[0], on_writable, &w, NULL);
+  writer_start (&w, sv[0]);
   coro_test_yield ();
   coro_test_yield ();
   g_assert_cmpuint (w.calls, ==, 2);
@@ -202,8 +232,7 @@ test_writer_waits_for_room (void)
     }
   run_until (w.done);
   g_assert_cmpuint (w.calls, ==, 3);
-  close (sv[0]);
-  close (sv[1]);
+  close_pair (sv);
   CORO_TEST_END ();
 }
 
@@ -217,40 +246,22 @@ test_reader_and_writer_same_fd (void)
   Writer w = { 0 };
   int sv[2];
 
-  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
-  r.fd = w.fd = sv[0];
-  w.done = coro_future_new ();
+  make_socket_pair (sv);
+  r.fd = sv[0];
   coro_loop_add_reader (loop, sv[0], on_readable, &r, NULL);
-  coro_loop_add_writer (loop, sv[0], on_writable, &w, NULL);
+  writer_start (&w, sv[0]);
   run_until (w.done); /* the writer removed itself after three calls */
   g_assert_cmpuint (w.calls, ==, 3);
   g_assert_cmpuint (r.calls, ==, 0);
 
-  r.done = coro_future_new ();
-  g_assert_cmpint (write (sv[1], "hi", 2), ==, 2);
-  run_until (r.done);
+  write_and_wait (&r, sv[1], "hi");
   g_assert_cmpuint (r.calls, ==, 1);
   g_assert_cmpstr (r.buf, ==, "hi");
   g_assert_cmpuint (w.calls, ==, 3);
   g_assert_true (coro_loop_remove_reader (loop, sv[0]));
   g_assert_false (coro_loop_remove_writer (loop, sv[0]));
-  close (sv[0]);
-  close (sv[1]);
+  close_pair (sv);
   CORO_TEST_END ();
-}
-
-static guint destroyed;
-
-static void
-count_destroy (gpointer data)
-{
-  destroyed++;
-}
-
-static void
-never_called (gpointer user_data)
-{
-  g_assert_not_reached ();
 }
 
 static void
@@ -261,21 +272,17 @@ test_replace (void)
   Watch w = { 0 };
   int fds[2];
 
-  make_pipe (fds);
-  destroyed = 0;
-  coro_loop_add_reader (loop, fds[0], never_called, NULL, count_destroy);
-  g_assert_cmpuint (destroyed, ==, 0);
-  w.fd = fds[0];
-  w.done = coro_future_new ();
-  coro_loop_add_reader (loop, fds[0], on_readable, &w, count_destroy);
-  g_assert_cmpuint (destroyed, ==, 1);
-  g_assert_cmpint (write (fds[1], "x", 1), ==, 1);
-  run_until (w.done);
+  watched_pipe (&w, fds);
+  coro_test_destroyed = 0;
+  coro_loop_add_reader (loop, fds[0], coro_test_never_called, NULL, coro_test_count_destroy);
+  g_assert_cmpuint (coro_test_destroyed, ==, 0);
+  coro_loop_add_reader (loop, fds[0], on_readable, &w, coro_test_count_destroy);
+  g_assert_cmpuint (coro_test_destroyed, ==, 1);
+  write_and_wait (&w, fds[1], "x");
   g_assert_cmpuint (w.calls, ==, 1);
   g_assert_true (coro_loop_remove_reader (loop, fds[0]));
-  g_assert_cmpuint (destroyed, ==, 2);
-  close (fds[0]);
-  close (fds[1]);
+  g_assert_cmpuint (coro_test_destroyed, ==, 2);
+  close_pair (fds);
   CORO_TEST_END ();
 }
 
@@ -326,11 +333,8 @@ test_remove_queued (void)
   coro_test_yield ();
   g_assert_cmpuint (p.calls, ==, 1);
   g_assert_cmpuint (p.freed, ==, 2);
-  for (int i = 0; i < 2; i++)
-    {
-      close (p.fds[i][0]);
-      close (p.fds[i][1]);
-    }
+  close_pair (p.fds[0]);
+  close_pair (p.fds[1]);
   CORO_TEST_END ();
 }
 
@@ -363,7 +367,7 @@ test_wait_readable (void)
 
   /* Another reader takes the slot over: the wait is cancelled. */
   wait = coro_loop_wait_readable (loop, fds[0]);
-  coro_loop_add_reader (loop, fds[0], never_called, NULL, NULL);
+  coro_loop_add_reader (loop, fds[0], coro_test_never_called, NULL, NULL);
   g_assert_true (coro_future_cancelled (wait));
   g_assert_true (coro_loop_remove_reader (loop, fds[0]));
   coro_future_unref (wait);
@@ -375,16 +379,14 @@ test_wait_readable (void)
   coro_test_yield ();
   g_assert_false (coro_loop_remove_reader (loop, fds[0]));
 
-  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), ==, 0);
+  make_socket_pair (sv);
   wait = coro_loop_wait_writable (loop, sv[0]);
   coro_test_run (wait);
   coro_future_unref (wait);
   g_assert_false (coro_loop_remove_writer (loop, sv[0]));
 
-  close (fds[0]);
-  close (fds[1]);
-  close (sv[0]);
-  close (sv[1]);
+  close_pair (fds);
+  close_pair (sv);
   CORO_TEST_END ();
 }
 
@@ -460,9 +462,9 @@ test_bad_fd (void)
       const char *which = g_getenv ("CORO_BAD_FD_CASE");
 
       if (g_strcmp0 (which, "reader") == 0)
-        coro_loop_add_reader (loop, -1, never_called, NULL, NULL);
+        coro_loop_add_reader (loop, -1, coro_test_never_called, NULL, NULL);
       else if (g_strcmp0 (which, "writer") == 0)
-        coro_loop_add_writer (loop, -3, never_called, NULL, NULL);
+        coro_loop_add_writer (loop, -3, coro_test_never_called, NULL, NULL);
       else
         coro_loop_remove_reader (loop, -1);
       return;

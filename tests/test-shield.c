@@ -16,6 +16,26 @@ set_later (gpointer data)
   coro_future_set_int (data, 11, NULL);
 }
 
+/* Lets @seconds of virtual time pass. */
+static void
+sleep_for (double seconds)
+{
+  CoroFuture *sleep = coro_sleep (seconds);
+
+  coro_test_run (sleep);
+  coro_future_unref (sleep);
+}
+
+/* Runs @future and asserts that it ends cancelled with @message. */
+static void
+assert_cancelled_with (CoroFuture *future,
+                       const char *message)
+{
+  coro_test_run_fails (future, CORO_ERROR, CORO_ERROR_CANCELLED);
+  g_assert_true (coro_future_cancelled (future));
+  g_assert_cmpstr (coro_future_get_error (future)->message, ==, message);
+}
+
 static void
 test_shield_cancel_spares_inner (void)
 {
@@ -23,7 +43,6 @@ test_shield_cancel_spares_inner (void)
   CoroLoop *loop = coro_loop_get_default ();
   CoroFuture *inner = coro_future_new ();
   CoroFuture *shield = coro_shield (coro_future_ref (inner));
-  CoroFuture *sleep;
 
   coro_handle_unref (coro_loop_call_later (loop, 1, cancel_it, shield, NULL));
   coro_handle_unref (coro_loop_call_later (loop, 2, set_later, inner, NULL));
@@ -31,12 +50,9 @@ test_shield_cancel_spares_inner (void)
   g_assert_true (coro_future_cancelled (shield));
   g_assert_false (coro_future_done (inner));
   /* The inner goes on and completes. */
-  sleep = coro_sleep (3);
-  coro_test_run (sleep);
-  coro_future_unref (sleep);
+  sleep_for (3);
   g_assert_cmpint (coro_future_get_int (inner, NULL), ==, 11);
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -50,8 +66,7 @@ test_shield_forwards_result (void)
   coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, set_later, inner, NULL));
   coro_test_run (shield);
   g_assert_cmpint (coro_future_get_int (shield, NULL), ==, 11);
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  coro_test_unref_all (inner, shield, NULL);
 
   /* A done inner: the shield is done at once or on the next pass. */
   inner = coro_future_new ();
@@ -59,8 +74,7 @@ test_shield_forwards_result (void)
   shield = coro_shield (coro_future_ref (inner));
   coro_test_run (shield);
   g_assert_cmpstr (coro_future_get_string (shield, NULL), ==, "done");
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -73,8 +87,7 @@ test_shield_forwards_error (void)
 
   coro_future_set_error (inner, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY, "busy"), NULL);
   coro_test_run_fails (shield, G_IO_ERROR, G_IO_ERROR_BUSY);
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -86,11 +99,8 @@ test_shield_inner_cancelled (void)
   CoroFuture *shield = coro_shield (coro_future_ref (inner));
 
   coro_future_cancel (inner, "inside");
-  coro_test_run_fails (shield, CORO_ERROR, CORO_ERROR_CANCELLED);
-  g_assert_true (coro_future_cancelled (shield));
-  g_assert_cmpstr (coro_future_get_error (shield)->message, ==, "inside");
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  assert_cancelled_with (shield, "inside");
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -171,9 +181,7 @@ test_shield_task_cancelled (void)
   g_assert_cmpint (coro_future_get_int (work, NULL), ==, 5);
   g_assert_cmpfloat_with_epsilon (caller_end - start, 1, 1e-9);
   g_assert_cmpfloat_with_epsilon (work_end - start, 3, 1e-9);
-  coro_future_unref (work);
-  coro_future_unref (CORO_FUTURE (caller));
-  coro_future_unref (gather);
+  coro_test_unref_all (work, CORO_FUTURE (caller), gather, NULL);
   CORO_TEST_END ();
 }
 
@@ -192,19 +200,15 @@ test_shield_cancelled_then_inner_fails (void)
   CoroLoop *loop = coro_loop_get_default ();
   CoroFuture *inner = coro_future_new ();
   CoroFuture *shield = coro_shield (coro_future_ref (inner));
-  CoroFuture *sleep;
 
   g_assert_true (coro_future_cancel (shield, "outer"));
   g_assert_false (coro_future_cancel (shield, "again"));
   coro_handle_unref (coro_loop_call_later (loop, 1, fail_later, inner, NULL));
-  sleep = coro_sleep (2);
-  coro_test_run (sleep);
-  coro_future_unref (sleep);
+  sleep_for (2);
   g_assert_true (coro_future_cancelled (shield));
   g_assert_cmpstr (coro_future_get_error (shield)->message, ==, "outer");
   g_assert_error (coro_future_get_error (inner), G_IO_ERROR, G_IO_ERROR_FAILED);
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 
@@ -220,17 +224,13 @@ test_shield_done_inner (void)
   shield = coro_shield (coro_future_ref (inner));
   coro_test_run_fails (shield, G_IO_ERROR, G_IO_ERROR_BUSY);
   g_assert_cmpstr (coro_future_get_error (shield)->message, ==, "busy");
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  coro_test_unref_all (inner, shield, NULL);
 
   inner = coro_future_new ();
   coro_future_cancel (inner, "inside");
   shield = coro_shield (coro_future_ref (inner));
-  coro_test_run_fails (shield, CORO_ERROR, CORO_ERROR_CANCELLED);
-  g_assert_true (coro_future_cancelled (shield));
-  g_assert_cmpstr (coro_future_get_error (shield)->message, ==, "inside");
-  coro_future_unref (inner);
-  coro_future_unref (shield);
+  assert_cancelled_with (shield, "inside");
+  coro_test_unref_all (inner, shield, NULL);
   CORO_TEST_END ();
 }
 

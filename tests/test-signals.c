@@ -69,20 +69,6 @@ test_handler_runs (void)
   CORO_TEST_END ();
 }
 
-static guint destroyed;
-
-static void
-count_destroy (gpointer data)
-{
-  destroyed++;
-}
-
-static void
-never_called (gpointer user_data)
-{
-  g_assert_not_reached ();
-}
-
 static void
 test_replace_and_remove (void)
 {
@@ -90,19 +76,19 @@ test_replace_and_remove (void)
   CoroLoop *loop = coro_loop_get_default ();
   Caught c = { 0 };
 
-  destroyed = 0;
-  g_assert_true (coro_loop_add_signal_handler (loop, SIGUSR2, never_called, NULL,
-                                               count_destroy, NULL));
+  coro_test_destroyed = 0;
+  g_assert_true (coro_loop_add_signal_handler (loop, SIGUSR2, coro_test_never_called, NULL,
+                                               coro_test_count_destroy, NULL));
   g_assert_true (coro_loop_add_signal_handler (loop, SIGUSR2, on_signal, &c,
-                                               count_destroy, NULL));
-  g_assert_cmpuint (destroyed, ==, 1);
+                                               coro_test_count_destroy, NULL));
+  g_assert_cmpuint (coro_test_destroyed, ==, 1);
   c.done = coro_future_new ();
   raise (SIGUSR2);
   coro_test_run (c.done);
   coro_future_unref (c.done);
   g_assert_cmpuint (c.calls, ==, 1);
   g_assert_true (coro_loop_remove_signal_handler (loop, SIGUSR2));
-  g_assert_cmpuint (destroyed, ==, 2);
+  g_assert_cmpuint (coro_test_destroyed, ==, 2);
 
   CORO_TEST_END ();
 }
@@ -148,18 +134,18 @@ test_unsupported (void)
   static const int bad[] = { 0, -1, SIGKILL, SIGSTOP, SIGSEGV, SIGCHLD, SIGALRM, 9999 };
   GError *error = NULL;
 
-  destroyed = 0;
+  coro_test_destroyed = 0;
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_assert_false (coro_loop_add_signal_handler (loop, bad[i], never_called, NULL,
-                                                    count_destroy, &error));
+      g_assert_false (coro_loop_add_signal_handler (loop, bad[i], coro_test_never_called, NULL,
+                                                    coro_test_count_destroy, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_assert_nonnull (strstr (error->message, "SIGHUP, SIGINT, SIGTERM"));
       g_clear_error (&error);
       g_assert_false (coro_loop_remove_signal_handler (loop, bad[i]));
     }
   /* The data of a refused handler is released at once. */
-  g_assert_cmpuint (destroyed, ==, G_N_ELEMENTS (bad));
+  g_assert_cmpuint (coro_test_destroyed, ==, G_N_ELEMENTS (bad));
 }
 
 /* coro_run and SIGINT */

@@ -135,6 +135,26 @@ script_clear (Script *self)
   g_ptr_array_unref (self->pending);
 }
 
+/* Starts a closure task that runs @script with @args, recorded in @self. */
+static CoroTask *
+script_start (Script       *self,
+              const Action *script,
+              const double *args)
+{
+  script_init (self, script, args);
+  return coro_create_task_closure (script_func, self, script_destroy);
+}
+
+/* Asserts that the task released its closure data once, and drops the task and the record. */
+static void
+script_end (Script   *self,
+            CoroTask *task)
+{
+  g_assert_cmpuint (self->destroyed, ==, 1);
+  script_clear (self);
+  coro_future_unref (CORO_FUTURE (task));
+}
+
 static void
 test_closure_result (void)
 {
@@ -146,8 +166,7 @@ test_closure_result (void)
   Script s;
   CoroTask *task;
 
-  script_init (&s, script, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, script, args);
   g_assert_true (coro_future_is_task (CORO_FUTURE (task)));
   g_assert_cmpuint (s.calls, ==, 0);
   coro_test_run (CORO_FUTURE (task));
@@ -176,29 +195,20 @@ test_closure_errors (void)
   Script s;
   CoroTask *task;
 
-  script_init (&s, caught, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, caught, args);
   coro_test_run (CORO_FUTURE (task));
   g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 3);
   g_assert_error (coro_future_get_error (s.seen->pdata[1]), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
 
-  script_init (&s, propagated, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, propagated, args);
   coro_test_run_fails (CORO_FUTURE (task), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
 
-  script_init (&s, raised, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, raised, args);
   coro_test_run_fails (CORO_FUTURE (task), G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_cmpuint (s.calls, ==, 2);
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
   CORO_TEST_END ();
 }
 
@@ -212,13 +222,10 @@ test_closure_returns_null (void)
   Script s;
   CoroTask *task;
 
-  script_init (&s, script, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, script, args);
   coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_INVALID_STATE);
   g_assert_cmpuint (s.calls, ==, 2);
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
   CORO_TEST_END ();
 }
 
@@ -241,8 +248,7 @@ test_closure_cancel_while_awaiting (void)
   Script s;
   CoroTask *task;
 
-  script_init (&s, propagate, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, propagate, args);
   coro_handle_unref (coro_loop_call_later (loop, 1, cancel_task, task, NULL));
   coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
   g_assert_cmpuint (s.calls, ==, 2);
@@ -250,19 +256,14 @@ test_closure_cancel_while_awaiting (void)
   g_assert_true (coro_future_cancelled (s.pending->pdata[0]));
   g_assert_true (coro_future_cancelled (s.seen->pdata[1]));
   g_assert_cmpstr (coro_future_get_error (s.seen->pdata[1])->message, ==, "stop");
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
 
-  script_init (&s, catch, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, catch, args);
   coro_handle_unref (coro_loop_call_later (loop, 1, cancel_task, task, NULL));
   coro_test_run (CORO_FUTURE (task));
   g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 9);
   g_assert_cmpuint (coro_task_cancelling (task), ==, 1);
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
   CORO_TEST_END ();
 }
 
@@ -286,8 +287,7 @@ test_closure_destroy_without_running (void)
   script_clear (&s);
 
   /* Scheduled, cancelled before its first call. */
-  script_init (&s, script, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, script, args);
   g_assert_true (coro_task_cancel (task, NULL));
   coro_test_run_fails (CORO_FUTURE (task), CORO_ERROR, CORO_ERROR_CANCELLED);
   g_assert_cmpuint (s.calls, ==, 0);
@@ -297,8 +297,7 @@ test_closure_destroy_without_running (void)
   script_clear (&s);
 
   /* Scheduled, its creator's reference dropped: it still runs, then releases. */
-  script_init (&s, script, args);
-  coro_future_unref (CORO_FUTURE (coro_create_task_closure (script_func, &s, script_destroy)));
+  coro_future_unref (CORO_FUTURE (script_start (&s, script, args)));
   g_assert_cmpuint (s.destroyed, ==, 0);
   coro_test_yield ();
   g_assert_cmpuint (s.calls, ==, 1);
@@ -329,15 +328,12 @@ test_closure_nested (void)
   Script s;
   CoroTask *task;
 
-  script_init (&s, script, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, script, args);
   coro_test_run (CORO_FUTURE (task));
   g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, 14);
   g_assert_cmpfloat_with_epsilon (coro_loop_time (loop) - start, 3, 1e-9);
   g_assert_true (coro_future_is_task (s.seen->pdata[1]));
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
   CORO_TEST_END ();
 }
 
@@ -362,8 +358,7 @@ test_closure_done_future_no_pass (void)
   script[N] = DO_RETURN_SUM;
 
   /* What running a task that returns at once costs. */
-  script_init (&s, script + N, args);
-  task = coro_create_task_closure (script_func, &s, script_destroy);
+  task = script_start (&s, script + N, args);
   passes = coro_loop_get_pass_count (loop);
   coro_test_run (CORO_FUTURE (task));
   baseline = coro_loop_get_pass_count (loop) - passes;
@@ -378,9 +373,7 @@ test_closure_done_future_no_pass (void)
   g_assert_cmpuint (coro_loop_get_pass_count (loop) - passes, ==, baseline);
   g_assert_cmpint (coro_future_get_int (CORO_FUTURE (task), NULL), ==, N);
   g_assert_cmpuint (s.calls, ==, N + 1);
-  g_assert_cmpuint (s.destroyed, ==, 1);
-  script_clear (&s);
-  coro_future_unref (CORO_FUTURE (task));
+  script_end (&s, task);
   g_free (script);
   g_free (args);
   CORO_TEST_END ();

@@ -250,53 +250,120 @@ prog_clear (Prog *prog)
 #define E(code) { OP_EXPECT, (code) }
 #define NONE (-1)
 
-static void
-test_timeout_basic (void)
+/* What a program case checks of a scope: nothing, or whether it expired. */
+typedef enum
 {
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = { { OP_ENTER, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT }, { OP_END } };
-  double start = now ();
-  Prog prog;
+  SCOPE_ANY,
+  EXPIRED,
+  NOT_EXPIRED,
+} ScopeCheck;
 
-  g_assert_cmpint (run_prog (ops, &prog), ==, CORO_ERROR_TIMEOUT);
-  g_assert_cmpfloat_with_epsilon (now () - start, 0.01, 1e-9);
-  g_assert_true (coro_timeout_expired (prog.scopes[0]));
-  g_assert_cmpfloat_with_epsilon (coro_timeout_when (prog.scopes[0]), start + 0.01, 1e-9);
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-static void
-test_timeout_at_basic (void)
+/* A program and what running it must give: its error code, the virtual time it took and
+ * the first scope's deadline, both from the start (NAN: not checked), and the state of
+ * its first two scopes. */
+typedef struct
 {
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = { { OP_ENTER_AT, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT }, { OP_END } };
-  double start = now ();
-  Prog prog;
+  const char *path;
+  const Op   *ops;
+  int         code;
+  double      elapsed;
+  double      when;
+  ScopeCheck  scopes[2];
+} ProgCase;
 
-  g_assert_cmpint (run_prog (ops, &prog), ==, CORO_ERROR_TIMEOUT);
-  g_assert_true (coro_timeout_expired (prog.scopes[0]));
-  g_assert_cmpfloat_with_epsilon (coro_timeout_when (prog.scopes[0]), start + 0.01, 1e-9);
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
+static const Op basic_ops[] = {
+  { OP_ENTER, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT }, { OP_END } };
+static const Op at_basic_ops[] = {
+  { OP_ENTER_AT, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT }, { OP_END } };
 /* Same deadline twice: only the outer scope raises the timeout. */
+static const Op nested_ops[] = {
+  { OP_ENTER_AT, 0.01 },
+    { OP_ENTER_AT, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT },
+    E (CORO_ERROR_CANCELLED),
+  { OP_EXIT },
+  { OP_END } };
+static const Op foreign_exception_passed_ops[] = {
+  { OP_ENTER, 0.01 }, { OP_FAIL }, { OP_EXIT }, { OP_END } };
+/* The body turns the cancellation into another error: that error goes on. */
+static const Op foreign_exception_on_timeout_ops[] = {
+  { OP_ENTER, 0.01 }, { OP_CRASH, 1 }, { OP_EXIT }, { OP_END } };
+static const Op foreign_cancel_not_expired_ops[] = {
+  { OP_ENTER, 10 }, { OP_CANCEL_SELF }, { OP_SLEEP, 10 }, { OP_EXIT }, { OP_END } };
+/* The outer scope fires, the inner one did not: the inner one passes the cancellation
+ * on and the outer one converts it. */
+static const Op nested_concurrent_ops[] = {
+  { OP_ENTER, 0.002 },
+    { OP_ENTER, 0.1 }, { OP_SLEEP, 1 }, { OP_EXIT },
+    E (CORO_ERROR_CANCELLED),
+  { OP_EXIT },
+  { OP_END } };
+/* The inner scope fires and is handled; the outer one then stops the next sleep. */
+static const Op nested_inner_then_outer_ops[] = {
+  { OP_ENTER, 0.1 },
+    { OP_ENTER, 0.01 }, { OP_SLEEP, 1 }, { OP_EXIT },
+    { OP_CATCH, CORO_ERROR_TIMEOUT },
+    { OP_SLEEP, 10 },
+  { OP_EXIT },
+  { OP_END } };
+static const Op nested_in_finally_ops[] = {
+  { OP_ENTER, 0.01 },
+    { OP_SLEEP, 1 },
+    { OP_FINALLY },
+      { OP_ENTER, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT },
+      { OP_CATCH, CORO_ERROR_TIMEOUT },
+    { OP_END_FINALLY },
+  { OP_EXIT },
+  { OP_END } };
+/* A cancellation caught and not withdrawn stays counted; a scope entered then still
+ * converts its own. */
+static const Op after_cancellation_ops[] = {
+  { OP_CANCEL_SELF }, { OP_SLEEP, 1 }, { OP_CATCH, CORO_ERROR_CANCELLED },
+  { OP_ENTER, 0 }, { OP_SLEEP, 1 }, { OP_EXIT },
+  { OP_CATCH, CORO_ERROR_TIMEOUT },
+  { OP_END } };
+static const Op cancel_after_cancellation_ops[] = {
+  { OP_CANCEL_SELF }, { OP_SLEEP, 1 }, { OP_CATCH, CORO_ERROR_CANCELLED },
+  { OP_ENTER, 1 }, { OP_CANCEL_SELF }, { OP_SLEEP, 2 }, { OP_EXIT },
+  { OP_CATCH, CORO_ERROR_CANCELLED },
+  { OP_END } };
+
+static const ProgCase prog_cases[] = {
+  { "/timeout/basic", basic_ops, CORO_ERROR_TIMEOUT, 0.01, 0.01, { EXPIRED } },
+  { "/timeout/at-basic", at_basic_ops, CORO_ERROR_TIMEOUT, NAN, 0.01, { EXPIRED } },
+  { "/timeout/nested", nested_ops, CORO_ERROR_TIMEOUT, NAN, NAN, { EXPIRED, EXPIRED } },
+  { "/timeout/foreign-exception-passed", foreign_exception_passed_ops, KEY_ERROR, NAN, NAN,
+    { NOT_EXPIRED } },
+  { "/timeout/foreign-exception-on-timeout", foreign_exception_on_timeout_ops, CRASH_ERROR,
+    NAN, NAN, { EXPIRED } },
+  { "/timeout/foreign-cancel-not-expired", foreign_cancel_not_expired_ops,
+    CORO_ERROR_CANCELLED, NAN, NAN, { NOT_EXPIRED } },
+  { "/timeout/nested-concurrent", nested_concurrent_ops, CORO_ERROR_TIMEOUT, NAN, NAN,
+    { EXPIRED, NOT_EXPIRED } },
+  { "/timeout/nested-inner-then-outer", nested_inner_then_outer_ops, CORO_ERROR_TIMEOUT, 0.1,
+    NAN, { EXPIRED, EXPIRED } },
+  { "/timeout/nested-in-finally", nested_in_finally_ops, CORO_ERROR_TIMEOUT, NAN, NAN, { 0 } },
+  { "/timeout/after-cancellation", after_cancellation_ops, NONE, NAN, NAN, { 0 } },
+  { "/timeout/cancel-after-cancellation", cancel_after_cancellation_ops, NONE, NAN, NAN,
+    { NOT_EXPIRED } },
+};
+
 static void
-test_nested_timeouts (void)
+test_prog_case (gconstpointer data)
 {
   CORO_TEST_BEGIN ();
-  static const Op ops[] = {
-    { OP_ENTER_AT, 0.01 },
-      { OP_ENTER_AT, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT },
-      E (CORO_ERROR_CANCELLED),
-    { OP_EXIT },
-    { OP_END } };
+  const ProgCase *c = data;
+  double start = now ();
   Prog prog;
 
-  g_assert_cmpint (run_prog (ops, &prog), ==, CORO_ERROR_TIMEOUT);
-  g_assert_true (coro_timeout_expired (prog.scopes[0]));
-  g_assert_true (coro_timeout_expired (prog.scopes[1]));
+  g_assert_cmpint (run_prog (c->ops, &prog), ==, c->code);
+  if (!isnan (c->elapsed))
+    g_assert_cmpfloat_with_epsilon (now () - start, c->elapsed, 1e-9);
+  for (guint i = 0; i < G_N_ELEMENTS (c->scopes); i++)
+    if (c->scopes[i] != SCOPE_ANY)
+      g_assert_cmpint (coro_timeout_expired (prog.scopes[i]), ==,
+                       c->scopes[i] == EXPIRED);
+  if (!isnan (c->when))
+    g_assert_cmpfloat_with_epsilon (coro_timeout_when (prog.scopes[0]), start + c->when, 1e-9);
   prog_clear (&prog);
   CORO_TEST_END ();
 }
@@ -355,146 +422,6 @@ test_timeout_zero_and_past (void)
       g_assert_cmpfloat_with_epsilon (now (), start, 1e-9);
       prog_clear (&prog);
     }
-  CORO_TEST_END ();
-}
-
-static void
-test_foreign_exception_passed (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = { { OP_ENTER, 0.01 }, { OP_FAIL }, { OP_EXIT }, { OP_END } };
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, KEY_ERROR);
-  g_assert_false (coro_timeout_expired (prog.scopes[0]));
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-/* The body turns the cancellation into another error: that error goes on. */
-static void
-test_foreign_exception_on_timeout (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = { { OP_ENTER, 0.01 }, { OP_CRASH, 1 }, { OP_EXIT }, { OP_END } };
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, CRASH_ERROR);
-  g_assert_true (coro_timeout_expired (prog.scopes[0]));
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-static void
-test_foreign_cancel_doesnt_timeout_if_not_expired (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = { { OP_ENTER, 10 }, { OP_CANCEL_SELF }, { OP_SLEEP, 10 }, { OP_EXIT },
-                            { OP_END } };
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, CORO_ERROR_CANCELLED);
-  g_assert_false (coro_timeout_expired (prog.scopes[0]));
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-/* The outer scope fires, the inner one did not: the inner one passes the cancellation
- * on and the outer one converts it. */
-static void
-test_nested_timeouts_concurrent (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = {
-    { OP_ENTER, 0.002 },
-      { OP_ENTER, 0.1 }, { OP_SLEEP, 1 }, { OP_EXIT },
-      E (CORO_ERROR_CANCELLED),
-    { OP_EXIT },
-    { OP_END } };
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, CORO_ERROR_TIMEOUT);
-  g_assert_true (coro_timeout_expired (prog.scopes[0]));
-  g_assert_false (coro_timeout_expired (prog.scopes[1]));
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-/* The inner scope fires and is handled; the outer one then stops the next sleep. */
-static void
-test_nested_timeouts_inner_then_outer (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = {
-    { OP_ENTER, 0.1 },
-      { OP_ENTER, 0.01 }, { OP_SLEEP, 1 }, { OP_EXIT },
-      { OP_CATCH, CORO_ERROR_TIMEOUT },
-      { OP_SLEEP, 10 },
-    { OP_EXIT },
-    { OP_END } };
-  double start = now ();
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, CORO_ERROR_TIMEOUT);
-  g_assert_cmpfloat_with_epsilon (now () - start, 0.1, 1e-9);
-  g_assert_true (coro_timeout_expired (prog.scopes[0]));
-  g_assert_true (coro_timeout_expired (prog.scopes[1]));
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-static void
-test_nested_timeout_in_finally (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = {
-    { OP_ENTER, 0.01 },
-      { OP_SLEEP, 1 },
-      { OP_FINALLY },
-        { OP_ENTER, 0.01 }, { OP_SLEEP, 10 }, { OP_EXIT },
-        { OP_CATCH, CORO_ERROR_TIMEOUT },
-      { OP_END_FINALLY },
-    { OP_EXIT },
-    { OP_END } };
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, CORO_ERROR_TIMEOUT);
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-/* A cancellation caught and not withdrawn stays counted; a scope entered then still
- * converts its own. */
-static void
-test_timeout_after_cancellation (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = {
-    { OP_CANCEL_SELF }, { OP_SLEEP, 1 }, { OP_CATCH, CORO_ERROR_CANCELLED },
-    { OP_ENTER, 0 }, { OP_SLEEP, 1 }, { OP_EXIT },
-    { OP_CATCH, CORO_ERROR_TIMEOUT },
-    { OP_END } };
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, NONE);
-  prog_clear (&prog);
-  CORO_TEST_END ();
-}
-
-static void
-test_cancel_in_timeout_after_cancellation (void)
-{
-  CORO_TEST_BEGIN ();
-  static const Op ops[] = {
-    { OP_CANCEL_SELF }, { OP_SLEEP, 1 }, { OP_CATCH, CORO_ERROR_CANCELLED },
-    { OP_ENTER, 1 }, { OP_CANCEL_SELF }, { OP_SLEEP, 2 }, { OP_EXIT },
-    { OP_CATCH, CORO_ERROR_CANCELLED },
-    { OP_END } };
-  Prog prog;
-
-  g_assert_cmpint (run_prog (ops, &prog), ==, NONE);
-  g_assert_false (coro_timeout_expired (prog.scopes[0]));
-  prog_clear (&prog);
   CORO_TEST_END ();
 }
 
@@ -705,21 +632,11 @@ main (int   argc,
 {
   coro_test_init (&argc, &argv);
 
-  g_test_add_func ("/timeout/basic", test_timeout_basic);
-  g_test_add_func ("/timeout/at-basic", test_timeout_at_basic);
-  g_test_add_func ("/timeout/nested", test_nested_timeouts);
+  for (guint i = 0; i < G_N_ELEMENTS (prog_cases); i++)
+    g_test_add_data_func (prog_cases[i].path, &prog_cases[i], test_prog_case);
   g_test_add_func ("/timeout/not-called", test_timeout_not_called);
   g_test_add_func ("/timeout/disabled", test_timeout_disabled);
   g_test_add_func ("/timeout/zero-and-past", test_timeout_zero_and_past);
-  g_test_add_func ("/timeout/foreign-exception-passed", test_foreign_exception_passed);
-  g_test_add_func ("/timeout/foreign-exception-on-timeout", test_foreign_exception_on_timeout);
-  g_test_add_func ("/timeout/foreign-cancel-not-expired",
-                   test_foreign_cancel_doesnt_timeout_if_not_expired);
-  g_test_add_func ("/timeout/nested-concurrent", test_nested_timeouts_concurrent);
-  g_test_add_func ("/timeout/nested-inner-then-outer", test_nested_timeouts_inner_then_outer);
-  g_test_add_func ("/timeout/nested-in-finally", test_nested_timeout_in_finally);
-  g_test_add_func ("/timeout/after-cancellation", test_timeout_after_cancellation);
-  g_test_add_func ("/timeout/cancel-after-cancellation", test_cancel_in_timeout_after_cancellation);
   g_test_add_func ("/timeout/reschedule-inside", test_reschedule_inside);
   g_test_add_func ("/timeout/reschedule", test_reschedule);
   g_test_add_func ("/timeout/states", test_timeout_states);

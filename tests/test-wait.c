@@ -110,6 +110,16 @@ finish (CoroFuture *future)
   coro_future_unref (future);
 }
 
+/* Runs @wait and asserts that it took @elapsed seconds since @start. */
+static void
+run_for (CoroFuture *wait,
+         double      start,
+         double      elapsed)
+{
+  coro_test_run (wait);
+  g_assert_cmpfloat_with_epsilon (now () - start, elapsed, 1e-9);
+}
+
 static void
 assert_sets (CoroFuture  *wait,
              CoroFuture **done,
@@ -143,8 +153,7 @@ test_wait_first_completed (void)
   CoroFuture *fs[] = { coro_future_ref (a), coro_future_ref (b) };
   CoroFuture *wait = coro_wait (fs, 2, -1, CORO_WAIT_FIRST_COMPLETED);
 
-  coro_test_run (wait);
-  g_assert_cmpfloat_with_epsilon (now () - start, 0.1, 1e-9);
+  run_for (wait, start, 0.1);
   assert_sets (wait, &b, 1, &a, 1);
   g_assert_cmpint (coro_future_get_int (b, NULL), ==, 2);
   /* Nothing was cancelled: a runs to its end. */
@@ -153,8 +162,7 @@ test_wait_first_completed (void)
   coro_test_run (a);
   g_assert_cmpfloat_with_epsilon (now () - start, 10, 1e-9);
   g_assert_cmpint (coro_future_get_int (a, NULL), ==, 1);
-  coro_future_unref (a);
-  coro_future_unref (b);
+  coro_test_unref_all (a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -169,14 +177,11 @@ test_wait_all_completed (void)
   CoroFuture *fs[] = { a, b, c };
   CoroFuture *wait = coro_waitv (fs, 3, -1, CORO_WAIT_ALL_COMPLETED);
 
-  coro_test_run (wait);
-  g_assert_cmpfloat_with_epsilon (now () - start, 3, 1e-9);
+  run_for (wait, start, 3);
   assert_sets (wait, fs, 3, NULL, 0);
   /* The wait does not read errors: they are the caller's to read. */
   g_assert_error (coro_future_get_error (b), G_IO_ERROR, G_IO_ERROR_FAILED);
-  coro_future_unref (wait);
-  for (guint i = 0; i < 3; i++)
-    coro_future_unref (fs[i]);
+  coro_test_unref_all (wait, a, b, c, NULL);
   CORO_TEST_END ();
 }
 
@@ -192,14 +197,12 @@ test_wait_first_exception (void)
   CoroFuture *done[] = { b, c };
   CoroFuture *wait = coro_waitv (fs, 3, -1, CORO_WAIT_FIRST_EXCEPTION);
 
-  coro_test_run (wait);
-  g_assert_cmpfloat_with_epsilon (now () - start, 1, 1e-9);
+  run_for (wait, start, 1);
   assert_sets (wait, done, 2, &a, 1);
   coro_future_unref (wait);
   finish (a);
   coro_future_get_error (b);
-  coro_future_unref (b);
-  coro_future_unref (c);
+  coro_test_unref_all (b, c, NULL);
   CORO_TEST_END ();
 }
 
@@ -215,12 +218,9 @@ test_wait_first_exception_none (void)
   CoroFuture *wait = coro_waitv (fs, 2, -1, CORO_WAIT_FIRST_EXCEPTION);
 
   g_assert_true (coro_future_cancel (b, NULL));
-  coro_test_run (wait);
-  g_assert_cmpfloat_with_epsilon (now () - start, 2, 1e-9);
+  run_for (wait, start, 2);
   assert_sets (wait, fs, 2, NULL, 0);
-  coro_future_unref (wait);
-  coro_future_unref (a);
-  coro_future_unref (b);
+  coro_test_unref_all (wait, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -237,8 +237,7 @@ test_wait_timeout (void)
   CoroFuture *pending[] = { a, c };
   CoroFuture *wait = coro_waitv (fs, 3, 5, CORO_WAIT_ALL_COMPLETED);
 
-  coro_test_run (wait);
-  g_assert_cmpfloat_with_epsilon (now () - start, 5, 1e-9);
+  run_for (wait, start, 5);
   assert_sets (wait, &b, 1, pending, 2);
   g_assert_false (coro_future_done (a));
   g_assert_false (coro_future_done (c));
@@ -258,12 +257,9 @@ test_wait_timeout_zero (void)
   CoroFuture *fs[] = { coro_sleep (1), coro_sleep (2) };
   CoroFuture *wait = coro_waitv (fs, 2, 0, CORO_WAIT_FIRST_COMPLETED);
 
-  coro_test_run (wait);
-  g_assert_cmpfloat_with_epsilon (now () - start, 0, 1e-9);
+  run_for (wait, start, 0);
   assert_sets (wait, NULL, 0, fs, 2);
-  coro_future_unref (wait);
-  coro_future_unref (fs[0]);
-  coro_future_unref (fs[1]);
+  coro_test_unref_all (wait, fs[0], fs[1], NULL);
   CORO_TEST_END ();
 }
 
@@ -280,9 +276,7 @@ test_wait_really_done (void)
 
   coro_test_run (wait);
   assert_sets (wait, fs, 2, NULL, 0);
-  coro_future_unref (wait);
-  coro_future_unref (a);
-  coro_future_unref (b);
+  coro_test_unref_all (wait, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -309,8 +303,7 @@ test_wait_duplicates (void)
 
   coro_test_run (wait);
   assert_sets (wait, &a, 1, NULL, 0);
-  coro_future_unref (wait);
-  coro_future_unref (a);
+  coro_test_unref_all (wait, a, NULL);
   CORO_TEST_END ();
 }
 
@@ -335,9 +328,7 @@ test_wait_already_done (void)
   /* b's report came last, when the count said "all done": asyncio does not read its
    * error then, so the caller does. */
   g_assert_error (coro_future_get_error (b), G_IO_ERROR, G_IO_ERROR_FAILED);
-  coro_future_unref (wait);
-  coro_future_unref (a);
-  coro_future_unref (b);
+  coro_test_unref_all (wait, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -363,8 +354,7 @@ test_wait_cancel (void)
   coro_future_unref (wait);
   coro_test_run (a);
   g_assert_false (coro_future_done (b));
-  coro_future_unref (a);
-  coro_future_unref (b);
+  coro_test_unref_all (a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -387,8 +377,7 @@ test_wait_getters_errors (void)
   g_assert_error (error, CORO_ERROR, CORO_ERROR_RESULT_TYPE);
   g_clear_error (&error);
   coro_test_run (wait);
-  coro_future_unref (wait);
-  coro_future_unref (plain);
+  coro_test_unref_all (wait, plain, NULL);
   CORO_TEST_END ();
 }
 
@@ -461,9 +450,7 @@ test_wait_in_task (void)
   pending = coro_future_get_pending_futures (main, &n, NULL);
   g_assert_cmpuint (n, ==, 1);
   g_assert_true (pending[0] == a);
-  coro_future_unref (main);
-  coro_future_unref (a);
-  coro_future_unref (b);
+  coro_test_unref_all (main, a, b, NULL);
   CORO_TEST_END ();
 }
 
@@ -530,8 +517,7 @@ test_as_completed_originals (void)
   g_assert_true (item == good);
   coro_future_unref (item);
   g_object_unref (iter);
-  coro_future_unref (bad);
-  coro_future_unref (good);
+  coro_test_unref_all (bad, good, NULL);
   CORO_TEST_END ();
 }
 
@@ -581,8 +567,7 @@ test_as_completed_ahead (void)
   g_assert_true (coro_future_done (n1));
   g_assert_cmpint (coro_future_get_int (coro_future_get_future (n1, NULL), NULL), ==, 1);
   g_assert_cmpint (coro_future_get_int (coro_future_get_future (n2, NULL), NULL), ==, 2);
-  coro_future_unref (n1);
-  coro_future_unref (n2);
+  coro_test_unref_all (n1, n2, NULL);
   CORO_TEST_END ();
 }
 
