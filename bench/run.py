@@ -133,23 +133,27 @@ def main():
     failures = []
     figures = {}  # (workload, n) -> impl -> [results]
     asyncio_impl = 'asyncio'
+    # The implementations take turns, run by run, so that a slow moment of a shared machine
+    # falls on all of them rather than on the five runs of one.
     for workload, n, metric, unit, label in jobs:
-        for impl in IMPLS:
-            if impl == 'glib' and workload not in GLIB_WORKLOADS:
-                continue
-            cmd = command(builddir, impl, workload, n)
-            results = []
-            for _ in range(runs):
+        impls = [impl for impl in IMPLS if impl != 'glib' or workload in GLIB_WORKLOADS]
+        failed = set()
+        for _ in range(runs):
+            for impl in impls:
+                if impl in failed:
+                    continue
                 try:
-                    results.append(run_one(cmd, env))
+                    result = run_one(command(builddir, impl, workload, n), env)
                 except (OSError, RuntimeError, subprocess.TimeoutExpired, ValueError, IndexError) as e:
                     failures.append('%s %s N=%d: %s' % (impl, workload, n, e))
-                    break
-            if results:
-                figures.setdefault((workload, n), {})[impl] = results
+                    failed.add(impl)
+                    continue
+                figures.setdefault((workload, n), {}).setdefault(impl, []).append(result)
                 if impl == 'asyncio':
-                    asyncio_impl = results[0].get('impl', 'asyncio')
-            print('# %s N=%d %s: %d run(s)' % (workload, n, impl, len(results)),
+                    asyncio_impl = result.get('impl', 'asyncio')
+        for impl in impls:
+            print('# %s N=%d %s: %d run(s)'
+                  % (workload, n, impl, len(figures.get((workload, n), {}).get(impl, []))),
                   file=sys.stderr, flush=True)
 
     def med(workload, n, impl, key):
