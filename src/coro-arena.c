@@ -104,10 +104,20 @@ static CoroSlab *
 slab_new (CoroPool *pool,
           guint     cls)
 {
-  CoroSlab *slab = pool->free_slabs;
+  CoroSlab *slab;
 
-  if (slab != NULL)
-    pool->free_slabs = slab->next;
+  /* Resident pages first, then pages given back, then a new chunk. */
+  if (pool->dirty_slabs != NULL)
+    {
+      slab = pool->dirty_slabs;
+      pool->dirty_slabs = slab->next;
+      pool->n_dirty--;
+    }
+  else if (pool->free_slabs != NULL)
+    {
+      slab = pool->free_slabs;
+      pool->free_slabs = slab->next;
+    }
   else
     {
       if (pool->chunk_next == pool->chunk_end && !chunk_new (pool))
@@ -130,18 +140,14 @@ slab_new (CoroPool *pool,
   return slab;
 }
 
-/* An empty slab leaves its class: its pages go back to the system, its address range
- * waits for the next slab any class needs. */
+/* Gives a slab's pages back to the system; its address range waits in the free list for
+ * the next slab any class needs. */
 static void
-slab_release (CoroPool *pool,
-              CoroSlab *slab)
+slab_purge (CoroPool *pool,
+            CoroSlab *slab)
 {
   static gsize page_size;
 
-  if (slab->in_partial)
-    partial_remove (pool, slab);
-  if (pool->spare[slab->cls] == slab)
-    pool->spare[slab->cls] = NULL;
   if (page_size == 0)
     page_size = (gsize) sysconf (_SC_PAGESIZE);
   /* The header's page stays: it links the slab into the free list. */
@@ -149,6 +155,53 @@ slab_release (CoroPool *pool,
     madvise ((guint8 *) slab + page_size, CORO_SLAB_SIZE - page_size, MADV_DONTNEED);
   slab->next = pool->free_slabs;
   pool->free_slabs = slab;
+}
+
+/* An empty slab leaves its class, and keeps its pages for a while (see CoroPool). */
+static void
+slab_release (CoroPool *pool,
+              CoroSlab *slab)
+{
+  if (slab->in_partial)
+    partial_remove (pool, slab);
+  if (pool->spare[slab->cls] == slab)
+    pool->spare[slab->cls] = NULL;
+  if (pool->n_dirty >= CORO_POOL_DIRTY_MAX)
+    {
+      slab_purge (pool, slab);
+      return;
+    }
+  slab->next = pool->dirty_slabs;
+  pool->dirty_slabs = slab;
+  pool->n_dirty++;
+}
+
+/* The loop is about to wait: the pages of the unused slabs beyond CORO_POOL_DIRTY_KEEP go
+ * back once CORO_POOL_DIRTY_DELAY_US passed since the first such wait. Returns when to
+ * call again (the loop should wake up by then), or 0. */
+gint64
+coro_pool_trim (CoroPool *pool,
+                gint64    now)
+{
+  if (!coro_pool_wants_trim (pool))
+    {
+      pool->purge_at = 0;
+      return 0;
+    }
+  if (pool->purge_at == 0)
+    pool->purge_at = now + CORO_POOL_DIRTY_DELAY_US;
+  if (now < pool->purge_at)
+    return pool->purge_at;
+  while (pool->n_dirty > CORO_POOL_DIRTY_KEEP)
+    {
+      CoroSlab *slab = pool->dirty_slabs;
+
+      pool->dirty_slabs = slab->next;
+      pool->n_dirty--;
+      slab_purge (pool, slab);
+    }
+  pool->purge_at = 0;
+  return 0;
 }
 
 gpointer

@@ -28,14 +28,25 @@ typedef struct _CoroPoolBlock CoroPoolBlock;
 typedef struct _CoroSlab CoroSlab;
 
 /* Slabs are cut from 2 MiB chunks the kernel may back with huge pages: one page fault per
- * chunk instead of sixteen per slab. A slab no class needs any more gives its pages back
- * (MADV_DONTNEED) and waits in a list for the next class that needs one. */
+ * chunk instead of sixteen per slab. A slab no class needs any more waits in a list for
+ * the next class that needs one, its pages still resident ("dirty"): the next burst of
+ * tasks reuses them without a page fault, and no madvise () runs while a burst ends (each
+ * one a TLB shoot-down, and the split of a huge page: it made W1 and W3 twice as slow).
+ * Beyond CORO_POOL_DIRTY_KEEP of them, the pages go back (MADV_DONTNEED) once the loop
+ * waits for something CORO_POOL_DIRTY_DELAY_US after they went unused, or at once past
+ * CORO_POOL_DIRTY_MAX. */
 #define CORO_CHUNK_SIZE     (2 * 1024 * 1024)
+#define CORO_POOL_DIRTY_KEEP     16                  /* 1 MiB */
+#define CORO_POOL_DIRTY_MAX      1024                /* 64 MiB */
+#define CORO_POOL_DIRTY_DELAY_US G_USEC_PER_SEC
 
 typedef struct
 {
   CoroSlab      *partial[CORO_POOL_N_CLASSES + 1]; /* slabs with room, most recent first */
   CoroSlab      *free_slabs;                       /* unused slabs, pages given back */
+  CoroSlab      *dirty_slabs;                      /* unused slabs, pages still resident */
+  guint          n_dirty;
+  gint64         purge_at;                         /* monotonic µs, or 0: none planned */
   guint8        *chunk_next;                       /* the rest of the newest chunk */
   guint8        *chunk_end;
   guint          next_color;                       /* offsets successive slabs' blocks */
@@ -61,6 +72,15 @@ void     coro_pool_free  (CoroPool *pool,
                           gpointer  mem,
                           gsize     size);
 void     coro_pool_clear (CoroPool *pool);
+gint64   coro_pool_trim  (CoroPool *pool,
+                          gint64    now);
+
+/* Whether coro_pool_trim () has anything to do. */
+static inline gboolean
+coro_pool_wants_trim (const CoroPool *pool)
+{
+  return pool->n_dirty > CORO_POOL_DIRTY_KEEP;
+}
 
 /* A task's arena: a bump pointer over the tail of the task's allocation, then over
  * blocks from the pool (or malloc for large requests), all given back when the task ends. */

@@ -364,13 +364,23 @@ source_prepare (GSource *source,
 {
   CoroLoop *loop = ((CoroSource *) source)->loop;
   CoroTimer *first;
-  gint64 now;
+  gint64 now, trim_at = 0;
 
   *timeout = -1;
   if (loop->ready.len > 0 || g_atomic_int_get (&loop->inbox_pending))
     {
       *timeout = 0;
       return TRUE;
+    }
+
+  /* About to wait: unused pool pages go back a while after a burst (see CoroPool), and
+   * the loop wakes up for it if nothing else wakes it first. */
+  if G_UNLIKELY (coro_pool_wants_trim (&loop->pool))
+    {
+      now = g_get_monotonic_time ();
+      trim_at = coro_pool_trim (&loop->pool, now);
+      if (trim_at != 0)
+        *timeout = (int) MIN ((trim_at - now + 999) / 1000, G_MAXINT);
     }
 
   first = coro_timer_heap_peek (&loop->timers);
@@ -392,7 +402,8 @@ source_prepare (GSource *source,
       return TRUE;
     }
   /* Round up: waking early would cost a second poll. */
-  *timeout = (int) MIN ((coro_timer_heap_next_when (&loop->timers) - now + 999) / 1000,
+  *timeout = (int) MIN ((MIN (coro_timer_heap_next_when (&loop->timers),
+                              trim_at != 0 ? trim_at : G_MAXINT64) - now + 999) / 1000,
                         G_MAXINT);
   return FALSE;
 }
