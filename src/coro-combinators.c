@@ -177,6 +177,7 @@ coro_sleep_until (double when)
 typedef struct
 {
   CoroFuture       parent;
+  CoroWatcherLink  link;
   CoroGatherFlags  flags;
   gboolean         cancel_requested;
   char            *cancel_msg;
@@ -208,6 +209,7 @@ gather_finalize (CoroFuture *future)
 {
   GatherFuture *self = (GatherFuture *) future;
 
+  coro_loop_untrack_watcher (future->loop, &self->link);
   for (guint i = 0; i < self->n_children; i++)
     coro_future_unref (self->children[i]);
   g_free (self->cancel_msg);
@@ -302,6 +304,7 @@ gather_new (CoroFuture      **children,
       return &self->parent;
     }
 
+  coro_loop_track_future (loop, &self->link, &self->parent);
   for (guint i = 0; i < n_children; i++)
     {
       coro_future_ref (&self->parent);
@@ -399,6 +402,7 @@ coro_gather (CoroFuture *first,
 typedef struct
 {
   CoroFuture  parent;
+  CoroWatcherLink link;
   CoroFuture *inner;
   CoroTimer   timer;
   gboolean    timed_out;
@@ -418,6 +422,7 @@ wait_for_cancel (CoroFuture *future,
 static void
 wait_for_finalize (CoroFuture *future)
 {
+  coro_loop_untrack_watcher (future->loop, &((WaitForFuture *) future)->link);
   coro_future_unref (((WaitForFuture *) future)->inner);
 }
 
@@ -547,6 +552,7 @@ coro_wait_for (CoroFuture *future,
       return &self->parent;
     }
 
+  coro_loop_track_future (loop, &self->link, &self->parent);
   coro_future_ref (&self->parent);
   coro_future_add_waiter (future, wait_for_inner_done, self);
 
@@ -569,12 +575,14 @@ coro_wait_for (CoroFuture *future,
 typedef struct
 {
   CoroFuture  parent;
+  CoroWatcherLink link;
   CoroFuture *inner;
 } ShieldFuture;
 
 static void
 shield_finalize (CoroFuture *future)
 {
+  coro_loop_untrack_watcher (future->loop, &((ShieldFuture *) future)->link);
   coro_future_unref (((ShieldFuture *) future)->inner);
 }
 
@@ -635,6 +643,7 @@ coro_shield (CoroFuture *future)
       coro_future_forward (&self->parent, future);
       return &self->parent;
     }
+  coro_loop_track_future (future->loop, &self->link, &self->parent);
   coro_future_ref (&self->parent);
   coro_future_add_waiter (future, shield_inner_done, self);
   return &self->parent;

@@ -20,6 +20,19 @@ G_BEGIN_DECLS
 
 /* One entry of the ready queue: func (a, b). Entries are plain values in a ring, so
  * scheduling allocates nothing once the ring has grown to the loop's working size. */
+/* Links a combinator that watches other futures (gather, shield, wait, wait_for,
+ * as_completed) into its loop's list: such a combinator and its children hold each other
+ * (its waiters on them hold it), so when a private loop goes away it calls @detach on
+ * the ones still linked, and one that nobody awaits is not left in a cycle. */
+typedef struct _CoroWatcherLink CoroWatcherLink;
+struct _CoroWatcherLink
+{
+  CoroWatcherLink *prev;
+  CoroWatcherLink *next;
+  void           (*detach) (gpointer owner);
+  gpointer         owner; /* NULL while not linked */
+};
+
 typedef void (*CoroReadyFunc) (gpointer a,
                                gpointer b);
 
@@ -66,6 +79,7 @@ struct _CoroLoop
   /* pending tasks, for coro_all_tasks() and coro_run()'s clean-up */
   CoroTask      *tasks;
   guint          n_tasks;
+  CoroWatcherLink *watchers; /* see CoroWatcherLink */
 
   guint          dispatching;
 
@@ -136,6 +150,15 @@ void      coro_loop_register_task  (CoroLoop      *loop,
                                     CoroTask      *task);
 void      coro_loop_unregister_task(CoroLoop      *loop,
                                     CoroTask      *task);
+void      coro_loop_track_watcher  (CoroLoop        *loop,
+                                    CoroWatcherLink *link,
+                                    void           (*detach) (gpointer owner),
+                                    gpointer         owner);
+void      coro_loop_track_future   (CoroLoop        *loop,
+                                    CoroWatcherLink *link,
+                                    CoroFuture      *future);
+void      coro_loop_untrack_watcher (CoroLoop       *loop,
+                                    CoroWatcherLink *link);
 CoroLoop *coro_loop_get_running    (void);
 CoroLoop *coro_loop_new_for_context (GMainContext *context);
 

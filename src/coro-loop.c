@@ -140,6 +140,22 @@ detach_awaited (CoroLoop *loop)
       coro_future_detach (task->awaiting);
 }
 
+/* And the combinators nobody awaits (gather (…) dropped by its creator): each one's last
+ * reference may be one its own waiters hold. One at a time, each out of the list first,
+ * since detaching one can free others. */
+static void
+detach_watchers (CoroLoop *loop)
+{
+  while (loop->watchers != NULL)
+    {
+      CoroWatcherLink *link = loop->watchers;
+      gpointer owner = link->owner;
+
+      coro_loop_untrack_watcher (loop, link);
+      link->detach (owner);
+    }
+}
+
 /* Drops the reference the loop holds on each task that has not ended. The tasks stay
  * pending: nothing of theirs runs but their clean-ups, when their last reference goes. */
 static void
@@ -181,6 +197,7 @@ coro_loop_finalize (GObject *object)
   release_fd_watches (self);
   discard_ready (self);
   detach_awaited (self);
+  detach_watchers (self);
   coro_timer_heap_clear (&self->timers);
   release_tasks (self);
   if (self->debug_task != NULL)
@@ -1833,6 +1850,49 @@ coro_loop_unregister_task (CoroLoop *loop,
     task->loop_next->loop_prev = task->loop_prev;
   task->loop_prev = task->loop_next = NULL;
   loop->n_tasks--;
+}
+
+/* Combinators */
+
+void
+coro_loop_track_watcher (CoroLoop        *loop,
+                         CoroWatcherLink *link,
+                         void           (*detach) (gpointer owner),
+                         gpointer         owner)
+{
+  link->detach = detach;
+  link->owner = owner;
+  link->prev = NULL;
+  link->next = loop->watchers;
+  if (loop->watchers != NULL)
+    loop->watchers->prev = link;
+  loop->watchers = link;
+}
+
+/* A combinator that is a future: coro_future_detach() it. */
+void
+coro_loop_track_future (CoroLoop        *loop,
+                        CoroWatcherLink *link,
+                        CoroFuture      *future)
+{
+  coro_loop_track_watcher (loop, link, (void (*) (gpointer)) coro_future_detach, future);
+}
+
+/* Idempotent: a link already taken out is left alone. */
+void
+coro_loop_untrack_watcher (CoroLoop        *loop,
+                           CoroWatcherLink *link)
+{
+  if (link->owner == NULL)
+    return;
+  if (link->prev != NULL)
+    link->prev->next = link->next;
+  else
+    loop->watchers = link->next;
+  if (link->next != NULL)
+    link->next->prev = link->prev;
+  link->prev = link->next = NULL;
+  link->owner = NULL;
 }
 
 /* coro_run */

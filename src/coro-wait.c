@@ -66,6 +66,7 @@ timeout_is_set (double timeout)
 typedef struct
 {
   CoroFuture    parent;
+  CoroWatcherLink link;
   CoroWaitMode  mode;
   CoroTimer     timer;
   guint         n_left;     /* children whose completion was not seen yet */
@@ -113,6 +114,7 @@ wait_finalize (CoroFuture *future)
 {
   WaitFuture *self = (WaitFuture *) future;
 
+  coro_loop_untrack_watcher (future->loop, &self->link);
   for (guint i = 0; i < self->n_children; i++)
     coro_future_unref (self->children[i]);
 }
@@ -277,6 +279,7 @@ wait_new (const char   *func,
                            coro_loop_now_us (loop) + coro_seconds_to_us (timeout));
       coro_future_ref (&self->parent); /* the heap's */
     }
+  coro_loop_track_future (loop, &self->link, &self->parent);
   /* Like asyncio, even done futures report through a callback, in the next pass. */
   for (guint i = 0; i < self->n_children; i++)
     {
@@ -493,6 +496,7 @@ struct _CoroAsCompletedIter
   GQueue       waiters;     /* NextFutures waiting, one reference each */
   guint        n_left;      /* next() calls that still give a future */
   CoroHandle  *timeout;
+  CoroWatcherLink link;     /* in its loop's list while it watches futures */
 };
 
 struct _NextFuture
@@ -515,6 +519,8 @@ coro_as_completed_iter_finalize (GObject *object)
   CoroFuture *item;
 
   g_assert (self->waiters.length == 0);
+  if (self->loop != NULL)
+    coro_loop_untrack_watcher (self->loop, &self->link);
   if (self->timeout != NULL)
     {
       coro_handle_cancel (self->timeout);
@@ -672,6 +678,25 @@ iter_child_done (CoroFuture *child,
   g_object_unref (self);
 }
 
+/* Its loop goes away (see CoroWatcherLink): the futures it watches and the next() futures
+ * waiting on it stop holding it, and it them. */
+static void
+iter_loop_detach (gpointer owner)
+{
+  CoroAsCompletedIter *self = g_object_ref (owner);
+  NextFuture *next;
+
+  for (guint i = 0; i < self->todo->len; i++)
+    coro_future_detach (self->todo->pdata[i]);
+  iter_detach (self, FALSE);
+  while ((next = g_queue_pop_head (&self->waiters)) != NULL)
+    {
+      g_clear_object (&next->iter);
+      coro_future_unref (&next->parent);
+    }
+  g_object_unref (self);
+}
+
 static CoroAsCompletedIter *
 as_completed_new (const char   *func,
                   CoroFuture  **futures,
@@ -700,6 +725,8 @@ as_completed_new (const char   *func,
   self->loop = self->todo->len > 0 ? ((CoroFuture *) self->todo->pdata[0])->loop
                                    : coro_loop_get_current ();
   self->n_left = self->todo->len;
+  if (self->todo->len > 0)
+    coro_loop_track_watcher (self->loop, &self->link, iter_loop_detach, self);
   for (guint i = 0; i < self->todo->len; i++)
     coro_future_add_waiter (self->todo->pdata[i], iter_child_done, g_object_ref (self));
   if (self->todo->len > 0 && timeout_is_set (timeout))

@@ -323,12 +323,25 @@ static void
 setup_combinators (gpointer user_data)
 {
   CoroFuture *sleeps[] = { coro_sleep (3600) };
+  CoroFuture *more_sleeps[] = { coro_sleep (3600), coro_sleep (60) };
+  CoroFuture *iter_sleeps[] = { coro_sleep (3600) };
+  CoroFuture *iter_more_sleeps[] = { coro_sleep (3600), coro_sleep (60) };
+  CoroAsCompletedIter *iter;
+  CoroFuture *next;
 
   coro_future_unref (CORO_FUTURE (CORO_CREATE_TASK (awaiting_combinators, TaskCounts *,
                                                     user_data)));
   /* Dropped by their creator: their timers and their children's waiters hold them. */
   coro_future_unref (coro_wait_for (coro_sleep (3600), 1800));
   coro_future_unref (coro_wait (sleeps, 1, 1800, CORO_WAIT_FIRST_COMPLETED));
+  coro_future_unref (coro_gather (coro_sleep (3600), coro_shield (coro_sleep (60)), NULL));
+  coro_future_unref (coro_wait (more_sleeps, 2, -1, CORO_WAIT_ALL_COMPLETED));
+  /* An iterator dropped with its futures pending, and one whose next() is pending. */
+  g_object_unref (coro_as_completed (iter_sleeps, 1, -1));
+  iter = coro_as_completed (iter_more_sleeps, 2, 900);
+  next = coro_as_completed_iter_next (iter);
+  g_object_unref (iter);
+  coro_future_unref (next);
 }
 
 static void
@@ -338,9 +351,10 @@ test_loop_finalize_combinators (void)
   TaskCounts counts = { 0 };
 
   fixture_start (&fixture, setup_combinators, &counts);
-  /* The sleeps', wait_fors' and waits' timers. */
-  g_assert_cmpuint (fixture.loop->timers.len, ==, 10);
-  g_assert_cmpuint (fixture.loop->n_futures, ==, 13);
+  /* The timers of the sleeps, wait_fors, waits and the iterator's timeout (one handle), with
+   * the futures nobody awaits: a gather, a wait, two iterators and a next () of one. */
+  g_assert_cmpuint (fixture.loop->timers.len, ==, 18);
+  g_assert_cmpuint (fixture.loop->n_futures, ==, 24);
 
   fixture_drop_loop (&fixture);
   g_assert_cmpuint (counts.n_resumed, ==, 0);
