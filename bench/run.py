@@ -195,7 +195,7 @@ def main():
                             med(workload, n, impl, 'n_gsources')))
         print('| %d | %s |' % (n, ' | '.join(cells)))
 
-    print('\nTargets (ratios against baselines measured in this run):\n')
+    print('\nTargets (ratios against baselines measured in this run, and the absolute bounds):\n')
     w3n = SMOKE_N if args.smoke else 100000
 
     def n_of(workload):
@@ -215,6 +215,17 @@ def main():
         ('W3 (N = %d) CPU GLib/Coro ≥ 6×' % w3n, ratio(med('W3', w3n, 'glib', 'cpu_s'),
                                                        med('W3', w3n, 'coro', 'cpu_s')),
          lambda r: r >= 6),
+    ]
+    w3_ns = [j[1] for j in jobs if j[0] == 'W3']
+    for n in w3_ns:
+        checks.append(('W3 (N = %d) mean lateness ≤ 1 ms' % n,
+                       med('W3', n, 'coro', 'mean_late_ms'), lambda r: r <= 1))
+        checks.append(('W3 (N = %d) max lateness ≤ 10 ms' % n,
+                       med('W3', n, 'coro', 'max_late_ms'), lambda r: r <= 10))
+    sources = [med('W3', n, 'coro', 'n_gsources') for n in w3_ns]
+    checks.append(('W3 GSources attached at the largest N = at the smallest',
+                   sources[-1], lambda r: r == sources[0]))
+    checks += [
         ('W4 Coro/GLib idle round trip ≤ 0.25×', ratio(med('W4', n_of('W4'), 'coro', 'ns_per_op'),
                                                        med('W4', n_of('W4'), 'glib', 'ns_per_op')),
          lambda r: r <= 0.25),
