@@ -408,6 +408,13 @@ read_some (CoroStreamReader  *self,
   if (self->socket != NULL)
     n = g_socket_receive_with_blocking (self->socket, (char *) buffer_data (self) + self->len,
                                         space, FALSE, NULL, &local);
+  else if (g_input_stream_is_closed (self->stream))
+    {
+      /* g_input_stream_read() checks this; the non-blocking read does not, and a closed
+       * GMemoryInputStream would go on giving its bytes. */
+      g_set_error_literal (&local, G_IO_ERROR, G_IO_ERROR_CLOSED, "Stream is already closed");
+      n = -1;
+    }
   else
     n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->stream),
                                                   buffer_data (self) + self->len, space,

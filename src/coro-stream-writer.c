@@ -279,6 +279,13 @@ write_some (CoroStreamWriter *self,
       if (self->socket != NULL)
         n = g_socket_send_with_blocking (self->socket, (const char *) data + *written,
                                          len - *written, FALSE, NULL, &error);
+      else if (g_output_stream_is_closed (self->stream))
+        {
+          /* As in g_output_stream_write(), which the non-blocking write does not do. */
+          g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               "Stream is already closed");
+          n = -1;
+        }
       else
         n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->stream),
                                                         data + *written, len - *written,

@@ -706,6 +706,38 @@ test_plain_streams (void)
   CORO_TEST_END ();
 }
 
+/* A stream closed behind the reader's or writer's back fails their next read or write
+ * as GIO's own calls do, where the non-blocking calls would go on. */
+static void
+test_plain_streams_closed (void)
+{
+  CORO_TEST_BEGIN ();
+  GInputStream *in = g_memory_input_stream_new_from_data ("alpha\n", 6, NULL);
+  GOutputStream *out = g_memory_output_stream_new_resizable ();
+  CoroStreamReader *r = coro_stream_reader_new (in);
+  CoroStreamWriter *w = coro_stream_writer_new (out);
+  GError *error = NULL;
+
+  g_assert_true (g_input_stream_close (in, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  assert_fails (coro_stream_reader_readline (r), G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_error (coro_stream_reader_get_exception (r), G_IO_ERROR, G_IO_ERROR_CLOSED);
+  /* As on a socket: the write that finds the stream gone succeeds, drain () and the
+   * writes after it fail with what it found. */
+  g_assert_true (coro_stream_writer_write (w, (const guint8 *) "x", 1, &error));
+  g_assert_no_error (error);
+  assert_fails (coro_stream_writer_drain (w), G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_false (coro_stream_writer_write (w, (const guint8 *) "y", 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, 0);
+  g_object_unref (r);
+  g_object_unref (w);
+  g_object_unref (in);
+  g_object_unref (out);
+  CORO_TEST_END ();
+}
+
 /* Connections and servers */
 
 static GError *handler_error;
@@ -1249,6 +1281,7 @@ main (int    argc,
   g_test_add_func ("/streams/writer/back-pressure", test_writer_back_pressure);
   g_test_add_func ("/streams/writer/buffer-limits", test_writer_buffer_limits);
   g_test_add_func ("/streams/plain-streams", test_plain_streams);
+  g_test_add_func ("/streams/plain-streams-closed", test_plain_streams_closed);
   g_test_add_func ("/streams/reader/stream-error", test_reader_stream_error);
   g_test_add_func ("/streams/pipe", test_pipe);
   g_test_add_func ("/streams/tcp/echo", test_tcp_echo);
