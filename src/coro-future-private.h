@@ -52,6 +52,9 @@ typedef struct
    * the references they hold on it, and detach the children in turn, so that no cycle
    * of references between pending futures outlives the loop. */
   void      (*detach)   (CoroFuture *future);
+  /* Its holder saw its outcome (see coro_future_mark_seen()): what it was handed (a
+   * lock, a queue item) is now the holder's. */
+  void      (*seen)     (CoroFuture *future);
 } CoroFutureClass;
 
 typedef struct
@@ -110,6 +113,10 @@ extern const CoroFutureClass coro_future_class;
 gpointer  coro_future_alloc          (CoroLoop              *loop,
                                       const CoroFutureClass *klass,
                                       gsize                  size);
+/* An internal done callback (a task's wake-up, a combinator's watch on a child): cheaper
+ * than a done callback, with no id and no destroy notify. Its owner must hold @future
+ * for as long as @func uses it: a lone waiter is called after the loop let go of its
+ * own reference. */
 void      coro_future_add_waiter     (CoroFuture            *future,
                                       CoroFutureCallback     func,
                                       gpointer               data);
@@ -142,6 +149,7 @@ coro_future_is_pending (const CoroFuture *future)
 }
 
 void      coro_future_detach         (CoroFuture            *future);
+void      coro_future_mark_seen      (CoroFuture            *future);
 void      coro_future_unwatch        (CoroFuture            *child,
                                       CoroFutureCallback     func,
                                       CoroFuture            *watcher);

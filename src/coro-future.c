@@ -361,6 +361,17 @@ run_callbacks (gpointer a,
 
   future->cb_func = NULL;
   future->cb_data = NULL;
+  if (b == NULL && func != NULL && future->ref_count > 1)
+    {
+      /* Only a waiter, whose owner holds the future (see coro_future_add_waiter): let
+       * go first, so that a future the owner drops now goes now. A task cancelled before
+       * it saw what an awaited get or acquire was handed drops the wrapper it awaited
+       * (wait_for…) in this call, and the item must go back before the task's next step
+       * runs, or that step's next get would find the item behind it first. */
+      coro_future_unref (future);
+      func (future, data);
+      return;
+    }
   if (func != NULL)
     func (future, data);
   if (b != NULL)
@@ -531,6 +542,22 @@ remove_matching (CoroFuture         *future,
   if (kept == 0)
     g_clear_pointer (&future->cb_more, g_free);
   return removed;
+}
+
+/* A task's step, or a reader of the result, saw @future's outcome: marks it and the
+ * futures it forwards retrieved, and tells each that what it was handed is taken. */
+void
+coro_future_mark_seen (CoroFuture *future)
+{
+  for (;;)
+    {
+      future->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+      if (future->klass->seen != NULL)
+        future->klass->seen (future);
+      if (future->kind != CORO_RESULT_FORWARD)
+        return;
+      future = future->result.v_forward;
+    }
 }
 
 /* See CoroFutureClass.detach. */
@@ -1027,12 +1054,9 @@ resolve (CoroFuture      *future,
       g_propagate_error (error, g_error_copy (future->error));
       return NULL;
     }
-  future->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+  coro_future_mark_seen (future);
   while (future->kind == CORO_RESULT_FORWARD)
-    {
-      future = future->result.v_forward;
-      future->flags |= CORO_FUTURE_FLAG_RETRIEVED;
-    }
+    future = future->result.v_forward;
   if G_UNLIKELY (want != CORO_RESULT_NONE && future->kind != want)
     {
       g_set_error (error, CORO_ERROR, CORO_ERROR_RESULT_TYPE,

@@ -33,6 +33,7 @@ typedef struct
   guint            alloc;
   guint64          next_seq;
   guint            unfinished;
+  guint            n_handed;   /* items handed to getters whose holders have not seen them */
   gboolean         shut_down;
   GCompareDataFunc compare;
   gpointer         compare_data;
@@ -244,10 +245,13 @@ buffer_pop (CoroQueuePrivate *priv)
     }
 }
 
+/* An item handed to a getter keeps its place against maxsize until the getter's holder
+ * sees it, as in asyncio, where it stays in the queue until the getter's task resumes
+ * and takes it: a putter is not let in while it may still come back. */
 static gboolean
 queue_full (CoroQueuePrivate *priv)
 {
-  return priv->maxsize > 0 && priv->len >= priv->maxsize;
+  return priv->maxsize > 0 && priv->len + priv->n_handed >= priv->maxsize;
 }
 
 /* Waiters */
@@ -271,7 +275,10 @@ place_item (CoroQueuePrivate *priv,
   CoroWaiter *getter = coro_wait_list_pop (&priv->getters);
 
   if (getter != NULL)
-    hand_to_getter (getter, item);
+    {
+      priv->n_handed++;
+      hand_to_getter (getter, item);
+    }
   else
     buffer_push (priv, item, front);
 }
@@ -297,8 +304,14 @@ getter_give_back (GObject    *owner,
   CoroQueuePrivate *priv = PRIV (owner);
   CoroItem item = { 0 };
 
+  /* Back in the buffer, or with the next getter: it keeps its place. */
+  g_assert (priv->n_handed > 0);
+  priv->n_handed--;
   if (!coro_item_take_result (&item, &getter->parent))
-    return;
+    {
+      admit_putters (priv);
+      return;
+    }
   item.priority = getter->item.priority;
   item.seq = getter->item.seq;
   if (priv->shut_down && priv->getters.length == 0)
@@ -310,9 +323,22 @@ getter_give_back (GObject    *owner,
   place_item (priv, &item, TRUE);
 }
 
+/* The getter's holder took the item: its place is free. */
+static void
+getter_seen (GObject    *owner,
+             CoroWaiter *getter)
+{
+  CoroQueuePrivate *priv = PRIV (owner);
+
+  g_assert (priv->n_handed > 0);
+  priv->n_handed--;
+  admit_putters (priv);
+}
+
 static const CoroWaiterOps getter_ops = {
   .name = "Queue.get",
   .give_back = getter_give_back,
+  .seen = getter_seen,
 };
 
 static const CoroWaiterOps putter_ops = {
@@ -814,7 +840,9 @@ coro_queue_shutdown (CoroQueue *queue,
  * @queue: a #CoroQueue
  *
  * Gets the number of items in @queue (asyncio's `qsize`). An item put while a getter was
- * waiting went straight to that getter and is not counted.
+ * waiting went straight to that getter and is not counted, though until the getter's
+ * task has seen it, it still takes its place against the queue's maxsize (see
+ * [method@Coro.Queue.full]).
  *
  * Returns: the number of queued items
  *
@@ -851,7 +879,8 @@ coro_queue_empty (CoroQueue *queue)
  * @queue: a #CoroQueue
  *
  * Tells whether @queue holds maxsize items (asyncio's `full`); never for a queue without
- * a limit.
+ * a limit. Items handed to waiting getters whose tasks have not yet seen them count, as
+ * asyncio's queue still holds them until then.
  *
  * Returns: %TRUE if a put would wait
  *

@@ -456,10 +456,11 @@ task_resume (CoroTask *task)
           break;
         }
 
-      /* The step sees the awaited future: whatever it was handed (a lock, a queue
-       * item) is now the task's, and is not given back when the future goes. */
+      /* The step sees the awaited future: whatever it, or the future it forwards (a
+       * wait_for's get), was handed (a lock, a queue item) is now the task's, and is
+       * not given back when the future goes. */
       if (awaited != NULL)
-        awaited->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+        coro_future_mark_seen (awaited);
 
       task->flags |= CORO_TASK_STARTED | CORO_TASK_IN_STEP;
       task->flags &= ~(CORO_TASK_AWAITED | CORO_TASK_CATCH | CORO_TASK_RETURNED);

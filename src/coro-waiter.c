@@ -94,6 +94,18 @@ waiter_cancel (CoroFuture *future,
 }
 
 static void
+waiter_seen (CoroFuture *future)
+{
+  CoroWaiter *waiter = (CoroWaiter *) future;
+
+  if (!waiter->handed)
+    return;
+  waiter->handed = FALSE;
+  if (waiter->ops->seen != NULL)
+    waiter->ops->seen (waiter->owner, waiter);
+}
+
+static void
 waiter_finalize (CoroFuture *future)
 {
   CoroWaiter *waiter = (CoroWaiter *) future;
@@ -105,9 +117,14 @@ waiter_finalize (CoroFuture *future)
       if (waiter->ops->left != NULL)
         waiter->ops->left (waiter->owner, waiter);
     }
-  else if (waiter->handed && !(future->flags & CORO_FUTURE_FLAG_RETRIEVED) &&
-           waiter->ops->give_back != NULL)
+  else if (waiter->handed && (future->flags & CORO_FUTURE_FLAG_RETRIEVED))
     {
+      /* Looked at by a path that did not call coro_future_mark_seen(). */
+      waiter_seen (future);
+    }
+  else if (waiter->handed && waiter->ops->give_back != NULL)
+    {
+      waiter->handed = FALSE;
       waiter->ops->give_back (waiter->owner, waiter);
     }
   coro_item_clear (&waiter->item);
@@ -118,6 +135,7 @@ static const CoroFutureClass waiter_class = {
   .name = "Waiter",
   .cancel = waiter_cancel,
   .finalize = waiter_finalize,
+  .seen = waiter_seen,
 };
 
 /* A new pending waiter at the end of @list, holding a reference on @owner. */

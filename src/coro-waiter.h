@@ -31,6 +31,9 @@ typedef struct
   /* The waiter was handed something it will never use: return it to @owner. */
   void (*give_back) (GObject    *owner,
                      CoroWaiter *waiter);
+  /* What the waiter was handed was seen by its holder: it is the holder's now. */
+  void (*seen)      (GObject    *owner,
+                     CoroWaiter *waiter);
   /* A pending waiter left the line without completing (cancelled, or dropped unseen). */
   void (*left)      (GObject    *owner,
                      CoroWaiter *waiter);

@@ -573,6 +573,149 @@ test_queue_get_cancel_race (void)
   CORO_TEST_END ();
 }
 
+/* The same race with the get under wait_for, and a second item queued behind: the item
+ * the cancelled task never saw goes back to the head of the queue before its next step
+ * runs, so its next get has it, as in asyncio, where it never left the queue. */
+static void
+order_regot (CoroTask *task,
+             gpointer  frame)
+{
+  coro_task_return_int (task, coro_future_get_int (coro_task_get_awaited (task), NULL));
+}
+
+static void
+order_cancelled (CoroTask *task,
+                 gpointer  frame)
+{
+  Getter *self = frame;
+
+  g_assert_true (coro_future_cancelled (coro_task_get_awaited (task)));
+  g_assert_cmpuint (coro_task_uncancel (task), ==, 0);
+  coro_await (task, coro_queue_get (self->queue), order_regot);
+}
+
+static void
+order_start (CoroTask *task,
+             gpointer  frame)
+{
+  Getter *self = frame;
+
+  coro_await_catch (task, coro_wait_for (coro_queue_get (self->queue), 10), order_cancelled);
+}
+
+static void
+put_two_then_cancel (gpointer data)
+{
+  PutCancel *pc = data;
+
+  coro_queue_put_int_nowait (pc->queue, 6, NULL);
+  coro_queue_put_int_nowait (pc->queue, 7, NULL);
+  coro_future_cancel (pc->task, NULL);
+}
+
+static void
+test_queue_get_cancel_keeps_order (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(CoroQueue) queue = coro_queue_new (0);
+  CoroFuture *getter = CORO_FUTURE (CORO_CREATE_TASK (order_start, Getter, .queue = queue));
+  PutCancel pc = { queue, getter };
+
+  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, put_two_then_cancel,
+                                           &pc, NULL));
+  coro_test_run (getter);
+  g_assert_cmpint (coro_future_get_int (getter, NULL), ==, 6);
+  g_assert_cmpuint (coro_queue_qsize (queue), ==, 1);
+  coro_future_unref (getter);
+  CORO_TEST_END ();
+}
+
+/* A step that sees a wait_for over a get has taken the item, read or not: it does not
+ * come back when the futures go. */
+static void
+ignore_item (CoroTask *task,
+             gpointer  frame)
+{
+  coro_task_return (task);
+}
+
+static void
+ignore_start (CoroTask *task,
+              gpointer  frame)
+{
+  Getter *self = frame;
+
+  coro_await (task, coro_wait_for (coro_queue_get (self->queue), 10), ignore_item);
+}
+
+static void
+put_five (gpointer data)
+{
+  g_assert_true (coro_queue_put_int_nowait (data, 5, NULL));
+}
+
+static void
+test_queue_get_seen_through_wait_for (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(CoroQueue) queue = coro_queue_new (0);
+  CoroFuture *getter = CORO_FUTURE (CORO_CREATE_TASK (ignore_start, Getter, .queue = queue));
+  GError *error = NULL;
+
+  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, put_five, queue, NULL));
+  coro_test_run (getter);
+  coro_future_unref (getter);
+  g_assert_cmpuint (coro_queue_qsize (queue), ==, 0);
+  g_assert_null (coro_queue_get_nowait (queue, &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_QUEUE_EMPTY);
+  g_clear_error (&error);
+  CORO_TEST_END ();
+}
+
+/* An item handed to a waiting getter keeps its place against maxsize until the getter's
+ * task has seen it (asyncio's queue holds it until then): a put waits meanwhile. */
+typedef struct
+{
+  CoroQueue  *queue;
+  CoroFuture *put;
+} HandedPut;
+
+static void
+put_while_handed (gpointer data)
+{
+  HandedPut *hp = data;
+  GError *error = NULL;
+
+  g_assert_true (coro_queue_put_int_nowait (hp->queue, 1, NULL));
+  g_assert_cmpuint (coro_queue_qsize (hp->queue), ==, 0);
+  g_assert_true (coro_queue_full (hp->queue));
+  g_assert_false (coro_queue_put_int_nowait (hp->queue, 2, &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_QUEUE_FULL);
+  g_clear_error (&error);
+  hp->put = coro_queue_put_int (hp->queue, 2);
+  g_assert_false (coro_future_done (hp->put));
+}
+
+static void
+test_queue_handed_counts_against_maxsize (void)
+{
+  CORO_TEST_BEGIN ();
+  g_autoptr(CoroQueue) queue = coro_queue_new (1);
+  CoroFuture *getter = CORO_FUTURE (CORO_CREATE_TASK (getter_start, Getter, .queue = queue));
+  HandedPut hp = { queue, NULL };
+
+  coro_handle_unref (coro_loop_call_later (coro_loop_get_default (), 1, put_while_handed, &hp,
+                                           NULL));
+  coro_test_run (getter);
+  /* The getter's task resumed with the item: the put got its place. */
+  g_assert_cmpint (coro_future_get_int (getter, NULL), ==, 1);
+  g_assert_true (coro_future_done (hp.put));
+  g_assert_cmpuint (coro_queue_qsize (queue), ==, 1);
+  coro_future_unref (hp.put);
+  coro_future_unref (getter);
+  CORO_TEST_END ();
+}
+
 static void
 test_queue_get_wait_for (void)
 {
@@ -700,6 +843,10 @@ main (int   argc,
   g_test_add_func ("/queue/cancel-getter", test_queue_cancel_getter);
   g_test_add_func ("/queue/get-cancel-race", test_queue_get_cancel_race);
   g_test_add_func ("/queue/get-wait-for", test_queue_get_wait_for);
+  g_test_add_func ("/queue/get-cancel-keeps-order", test_queue_get_cancel_keeps_order);
+  g_test_add_func ("/queue/get-seen-through-wait-for", test_queue_get_seen_through_wait_for);
+  g_test_add_func ("/queue/handed-counts-against-maxsize",
+                   test_queue_handed_counts_against_maxsize);
   g_test_add_func ("/queue/workers-join", test_queue_workers_join);
 
   return g_test_run ();
