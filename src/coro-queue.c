@@ -63,7 +63,8 @@ typedef struct
  */
 G_DEFINE_TYPE_WITH_PRIVATE (CoroQueue, coro_queue, G_TYPE_OBJECT)
 
-#define PRIV(q) ((CoroQueuePrivate *) coro_queue_get_instance_private (CORO_QUEUE (q)))
+/* Unchecked: the public functions check their argument, and internal callers pass queues. */
+#define PRIV(q) ((CoroQueuePrivate *) coro_queue_get_instance_private ((CoroQueue *) (q)))
 
 static void
 coro_queue_finalize (GObject *object)

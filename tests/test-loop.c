@@ -1008,6 +1008,54 @@ test_loop_version (void)
     g_assert_true (CORO_CHECK_VERSION (major, minor - 1, 99));
 }
 
+/* A task that never waits (a sleep (0) after another) shares the context: the scheduler
+ * source gives way after a bounded number of passes, and a source of the same priority
+ * runs in between. */
+typedef struct
+{
+  gboolean *other_ran;
+  guint     passes;
+} Spinner;
+
+static void
+spin (CoroTask *task,
+      gpointer  frame)
+{
+  Spinner *self = frame;
+
+  if (*self->other_ran)
+    {
+      coro_task_return_int (task, self->passes);
+      return;
+    }
+  self->passes++;
+  coro_await (task, coro_sleep (0), spin);
+}
+
+static gboolean
+note_ran (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_loop_budget_lets_others_run (void)
+{
+  CORO_TEST_BEGIN ();
+  gboolean other_ran = FALSE;
+  CoroFuture *spinner;
+
+  spinner = CORO_FUTURE (CORO_CREATE_TASK (spin, Spinner, .other_ran = &other_ran));
+  g_idle_add_full (G_PRIORITY_DEFAULT, note_ran, &other_ran, NULL);
+  coro_test_run (spinner);
+  g_assert_true (other_ran);
+  /* One dispatch runs at most 64 passes; the idle ran after the first or the second. */
+  g_assert_cmpint (coro_future_get_int (spinner, NULL), <=, 128);
+  coro_future_unref (spinner);
+  CORO_TEST_END ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1018,6 +1066,7 @@ main (int   argc,
   g_test_add_func ("/loop/call-soon-fifo", test_loop_call_soon_fifo);
   g_test_add_func ("/loop/call-soon-next-pass", test_loop_call_soon_next_pass);
   g_test_add_func ("/loop/sleep-zero-one-pass", test_loop_sleep_zero_one_pass);
+  g_test_add_func ("/loop/budget-lets-others-run", test_loop_budget_lets_others_run);
   g_test_add_func ("/loop/timers-in-deadline-order", test_loop_timers_in_deadline_order);
   g_test_add_func ("/loop/call-at", test_loop_call_at);
   g_test_add_func ("/loop/handle-cancel", test_loop_handle_cancel);
