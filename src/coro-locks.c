@@ -40,6 +40,7 @@ struct _CoroLock
 {
   GObject      parent_instance;
   gboolean     locked;
+  gboolean     handed;  /* to a waiter whose task has not resumed yet */
   CoroWaitList waiters;
 };
 
@@ -60,22 +61,39 @@ lock_hand_on (CoroLock *lock)
 {
   CoroWaiter *next = coro_wait_list_pop (&lock->waiters);
 
+  lock->handed = next != NULL;
   if (next != NULL)
     coro_waiter_hand (next);  /* still locked: it belongs to @next now */
   else
     lock->locked = FALSE;
 }
 
+/* Held by a task that has it: not free, and not handed to a waiter still to resume. */
+static gboolean
+lock_held (CoroLock *lock)
+{
+  return lock->locked && !lock->handed;
+}
+
 static void
 lock_give_back (GObject    *owner,
                 CoroWaiter *waiter)
 {
-  lock_hand_on (CORO_LOCK (owner));
+  lock_hand_on ((CoroLock *) owner);
+}
+
+/* The waiter's task resumed holding the lock. */
+static void
+lock_seen (GObject    *owner,
+           CoroWaiter *waiter)
+{
+  ((CoroLock *) owner)->handed = FALSE;
 }
 
 static const CoroWaiterOps lock_waiter_ops = {
   .name = "Lock",
   .give_back = lock_give_back,
+  .seen = lock_seen,
 };
 
 /**
@@ -131,7 +149,8 @@ coro_lock_acquire (CoroLock *lock)
  *
  * Releases @lock (asyncio's `release`), handing it to the first waiter if there is one.
  *
- * Returns: %TRUE, or %FALSE with %CORO_ERROR_INVALID_STATE if @lock was not locked
+ * Returns: %TRUE, or %FALSE with %CORO_ERROR_INVALID_STATE if @lock was not locked, or
+ *   was handed to a waiter whose task has not resumed yet (asyncio's lock is free then)
  *
  * Since: 1.0
  */
@@ -142,7 +161,7 @@ coro_lock_release (CoroLock  *lock,
   g_return_val_if_fail (CORO_IS_LOCK (lock), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!lock->locked)
+  if (!lock_held (lock))
     {
       g_set_error_literal (error, CORO_ERROR, CORO_ERROR_INVALID_STATE, "Lock is not acquired");
       return FALSE;
@@ -155,7 +174,9 @@ coro_lock_release (CoroLock  *lock,
  * coro_lock_locked:
  * @lock: a #CoroLock
  *
- * Tells whether @lock is held (asyncio's `locked`).
+ * Tells whether @lock is held (asyncio's `locked`). A lock released to a waiting task is
+ * not held until that task resumes, as in asyncio, though it is that task's: another
+ * acquire waits.
  *
  * Returns: %TRUE if @lock is held
  *
@@ -166,7 +187,7 @@ coro_lock_locked (CoroLock *lock)
 {
   g_return_val_if_fail (CORO_IS_LOCK (lock), FALSE);
 
-  return lock->locked;
+  return lock_held (lock);
 }
 
 /* Event */
@@ -442,7 +463,7 @@ coro_condition_locked (CoroCondition *condition)
 {
   g_return_val_if_fail (CORO_IS_CONDITION (condition), FALSE);
 
-  return condition->lock->locked;
+  return lock_held (condition->lock);
 }
 
 static void
@@ -484,7 +505,7 @@ condition_wait_start (CoroTask *task,
   CoroWaiter *waiter;
 
   coro_task_defer (task, condition_wait_release, self);
-  if (!condition->lock->locked)
+  if (!lock_held (condition->lock))
     {
       coro_task_return_new_error (task, CORO_ERROR, CORO_ERROR_INVALID_STATE,
                                   "cannot wait on un-acquired lock");
@@ -678,7 +699,7 @@ coro_condition_notify (CoroCondition  *condition,
   g_return_val_if_fail (CORO_IS_CONDITION (condition), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!condition->lock->locked)
+  if (!lock_held (condition->lock))
     {
       g_set_error_literal (error, CORO_ERROR, CORO_ERROR_INVALID_STATE,
                            "cannot notify on un-acquired lock");

@@ -143,20 +143,33 @@ test_lock_cancel_waiter (void)
   CoroFuture *first = coro_lock_acquire (lock);
   CoroFuture *second = coro_lock_acquire (lock);
   CoroFuture *third = coro_lock_acquire (lock);
+  CoroFuture *fourth;
+  GError *error = NULL;
 
   g_assert_true (coro_future_done (first));
   g_assert_false (coro_future_done (second));
   g_assert_true (coro_future_cancel (second, NULL));
   g_assert_true (coro_lock_release (lock, NULL));
-  /* The cancelled waiter left the line: the lock went to the third. */
-  g_assert_true (coro_lock_locked (lock));
+  /* The cancelled waiter left the line: the lock went to the third. Until its holder
+   * looks, the lock reads as free (asyncio's is free until the waiter's task resumes),
+   * yet it is the third's: another acquire waits, and a release is refused. */
   g_assert_true (coro_future_done (third));
+  g_assert_false (coro_lock_locked (lock));
+  fourth = coro_lock_acquire (lock);
+  g_assert_false (coro_future_done (fourth));
+  g_assert_false (coro_lock_release (lock, &error));
+  g_assert_error (error, CORO_ERROR, CORO_ERROR_INVALID_STATE);
+  g_clear_error (&error);
   g_assert_true (coro_future_propagate (third, NULL));
+  g_assert_true (coro_lock_locked (lock));
+  g_assert_true (coro_lock_release (lock, NULL));
+  g_assert_true (coro_future_propagate (fourth, NULL));
   g_assert_true (coro_lock_release (lock, NULL));
   g_assert_false (coro_lock_locked (lock));
   coro_future_unref (first);
   coro_future_unref (second);
   coro_future_unref (third);
+  coro_future_unref (fourth);
   CORO_TEST_END ();
 }
 
