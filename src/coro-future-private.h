@@ -149,9 +149,22 @@ coro_future_is_pending (const CoroFuture *future)
 }
 
 void      coro_future_detach         (CoroFuture            *future);
-void      coro_future_mark_seen      (CoroFuture            *future);
+void      coro_future_mark_seen_slow (CoroFuture            *future);
 void      coro_future_unwatch        (CoroFuture            *child,
                                       CoroFutureCallback     func,
                                       CoroFuture            *watcher);
+
+/* A task's step, or a reader of the result, saw @future's outcome: marks it retrieved,
+ * and, through CoroFutureClass.seen, tells it and the futures whose outcome it forwards
+ * that what they were handed (a lock, a queue item) is taken. Inline for the common
+ * case, a future with neither (every await of a task runs it). */
+static inline void
+coro_future_mark_seen (CoroFuture *future)
+{
+  if G_LIKELY (future->klass->seen == NULL && future->kind != CORO_RESULT_FORWARD)
+    future->flags |= CORO_FUTURE_FLAG_RETRIEVED;
+  else
+    coro_future_mark_seen_slow (future);
+}
 
 G_END_DECLS

@@ -544,10 +544,9 @@ remove_matching (CoroFuture         *future,
   return removed;
 }
 
-/* A task's step, or a reader of the result, saw @future's outcome: marks it and the
- * futures it forwards retrieved, and tells each that what it was handed is taken. */
+/* See coro_future_mark_seen(). */
 void
-coro_future_mark_seen (CoroFuture *future)
+coro_future_mark_seen_slow (CoroFuture *future)
 {
   for (;;)
     {

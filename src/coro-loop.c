@@ -129,20 +129,11 @@ discard_ready (CoroLoop *loop)
     }
 }
 
-/* Takes the futures the pending tasks await off the futures they wait for in turn
- * (gathers, wait_for, wait, shield), so that what the tasks' release frees is not kept
- * by the references their waiters hold. */
-static void
-detach_awaited (CoroLoop *loop)
-{
-  for (CoroTask *task = loop->tasks; task != NULL; task = task->loop_next)
-    if (task->awaiting != NULL)
-      coro_future_detach (task->awaiting);
-}
-
-/* And the combinators nobody awaits (gather (…) dropped by its creator): each one's last
- * reference may be one its own waiters hold. One at a time, each out of the list first,
- * since detaching one can free others. */
+/* Takes the pending combinators (gathers, wait_for, wait, shield, as_completed), awaited
+ * by tasks or by nobody, off the futures they watch, so that what the tasks' release
+ * frees is not kept by the references their waiters hold, and a combinator whose last
+ * references are its own waiters' goes. One at a time, each out of the list first, since
+ * detaching one can free others. */
 static void
 detach_watchers (CoroLoop *loop)
 {
@@ -196,7 +187,6 @@ coro_loop_finalize (GObject *object)
     }
   release_fd_watches (self);
   discard_ready (self);
-  detach_awaited (self);
   detach_watchers (self);
   coro_timer_heap_clear (&self->timers);
   release_tasks (self);
@@ -1879,13 +1869,19 @@ coro_loop_track_watcher (CoroLoop        *loop,
   loop->watchers = link;
 }
 
+static void
+detach_future (gpointer owner)
+{
+  coro_future_detach (owner);
+}
+
 /* A combinator that is a future: coro_future_detach() it. */
 void
 coro_loop_track_future (CoroLoop        *loop,
                         CoroWatcherLink *link,
                         CoroFuture      *future)
 {
-  coro_loop_track_watcher (loop, link, (void (*) (gpointer)) coro_future_detach, future);
+  coro_loop_track_watcher (loop, link, detach_future, future);
 }
 
 /* Idempotent: a link already taken out is left alone. */
