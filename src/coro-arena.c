@@ -113,11 +113,10 @@ slab_new (CoroPool *pool,
       pool->dirty_slabs = slab->next;
       pool->n_dirty--;
     }
-  else if (pool->free_slabs != NULL)
-    {
-      slab = pool->free_slabs;
-      pool->free_slabs = slab->next;
-    }
+  else if (pool->n_purging > 0)
+    slab = pool->purging[--pool->n_purging];  /* still resident */
+  else if (pool->n_free > 0)
+    slab = pool->free_slabs[--pool->n_free];
   else
     {
       if (pool->chunk_next == pool->chunk_end && !chunk_new (pool))
@@ -140,21 +139,55 @@ slab_new (CoroPool *pool,
   return slab;
 }
 
-/* Gives a slab's pages back to the system; its address range waits in the free list for
+static int
+compare_slabs (gconstpointer a,
+               gconstpointer b)
+{
+  guintptr x = (guintptr) *(CoroSlab * const *) a, y = (guintptr) *(CoroSlab * const *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Gives the pages of the slabs waiting in pool->purging back to the system, one
+ * madvise () per run of adjacent slabs; their address ranges wait in the free list for
  * the next slab any class needs. */
+static void
+purge_flush (CoroPool *pool)
+{
+  guint n = pool->n_purging;
+
+  if (n == 0)
+    return;
+  qsort (pool->purging, n, sizeof (CoroSlab *), compare_slabs);
+  for (guint i = 0; i < n; )
+    {
+      guint8 *start = (guint8 *) pool->purging[i];
+      guint j = i + 1;
+
+      while (j < n && (guint8 *) pool->purging[j] == start + (j - i) * CORO_SLAB_SIZE)
+        j++;
+      madvise (start, (j - i) * CORO_SLAB_SIZE, MADV_DONTNEED);
+      pool->n_purge_calls++;
+      i = j;
+    }
+  if (pool->n_free + n > pool->free_alloc)
+    {
+      pool->free_alloc = MAX (pool->free_alloc * 2, pool->n_free + n);
+      pool->free_slabs = g_renew (CoroSlab *, pool->free_slabs, pool->free_alloc);
+    }
+  memcpy (pool->free_slabs + pool->n_free, pool->purging, n * sizeof (CoroSlab *));
+  pool->n_free += n;
+  pool->n_purging = 0;
+}
+
+/* A slab whose pages go back with the next batch. */
 static void
 slab_purge (CoroPool *pool,
             CoroSlab *slab)
 {
-  static gsize page_size;
-
-  if (page_size == 0)
-    page_size = (gsize) sysconf (_SC_PAGESIZE);
-  /* The header's page stays: it links the slab into the free list. */
-  if (page_size < CORO_SLAB_SIZE)
-    madvise ((guint8 *) slab + page_size, CORO_SLAB_SIZE - page_size, MADV_DONTNEED);
-  slab->next = pool->free_slabs;
-  pool->free_slabs = slab;
+  pool->purging[pool->n_purging++] = slab;
+  if (pool->n_purging == CORO_POOL_PURGE_BATCH)
+    purge_flush (pool);
 }
 
 /* An empty slab leaves its class, and keeps its pages for a while (see CoroPool). */
@@ -176,14 +209,16 @@ slab_release (CoroPool *pool,
   pool->n_dirty++;
 }
 
-/* The loop is about to wait: the pages of the unused slabs beyond CORO_POOL_DIRTY_KEEP go
- * back once CORO_POOL_DIRTY_DELAY_US passed since the first such wait. Returns when to
- * call again (the loop should wake up by then), or 0. */
+/* The loop is about to wait: the slabs past CORO_POOL_DIRTY_MAX still in a batch go back
+ * now, and the pages of the unused slabs beyond CORO_POOL_DIRTY_KEEP once
+ * CORO_POOL_DIRTY_DELAY_US passed since the first such wait. Returns when to call again
+ * (the loop should wake up by then), or 0. */
 gint64
 coro_pool_trim (CoroPool *pool,
                 gint64    now)
 {
-  if (!coro_pool_wants_trim (pool))
+  purge_flush (pool);
+  if (pool->n_dirty <= CORO_POOL_DIRTY_KEEP)
     {
       pool->purge_at = 0;
       return 0;
@@ -200,6 +235,7 @@ coro_pool_trim (CoroPool *pool,
       pool->n_dirty--;
       slab_purge (pool, slab);
     }
+  purge_flush (pool);
   pool->purge_at = 0;
   return 0;
 }
@@ -292,6 +328,9 @@ coro_pool_clear (CoroPool *pool)
       g_free (block);
     }
   pool->n_arena_blocks = 0;
+  g_clear_pointer (&pool->free_slabs, g_free);
+  pool->n_free = pool->free_alloc = 0;
+  pool->n_purging = 0;
 }
 
 gpointer

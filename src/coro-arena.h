@@ -34,18 +34,27 @@ typedef struct _CoroSlab CoroSlab;
  * one a TLB shoot-down, and the split of a huge page: it made W1 and W3 twice as slow).
  * Beyond CORO_POOL_DIRTY_KEEP of them, the pages go back (MADV_DONTNEED) once the loop
  * waits for something CORO_POOL_DIRTY_DELAY_US after they went unused, or at once past
- * CORO_POOL_DIRTY_MAX. */
+ * CORO_POOL_DIRTY_MAX, CORO_POOL_PURGE_BATCH slabs at a time: sorted, so that adjacent
+ * slabs go in one call, and a chunk that empties whole goes as one huge page rather
+ * than in 32 pieces that each split it. Given-back slabs are listed outside their pages,
+ * which can then all go. */
 #define CORO_CHUNK_SIZE     (2 * 1024 * 1024)
 #define CORO_POOL_DIRTY_KEEP     16                  /* 1 MiB */
 #define CORO_POOL_DIRTY_MAX      1024                /* 64 MiB */
 #define CORO_POOL_DIRTY_DELAY_US G_USEC_PER_SEC
+#define CORO_POOL_PURGE_BATCH    (CORO_CHUNK_SIZE / CORO_SLAB_SIZE)
 
 typedef struct
 {
   CoroSlab      *partial[CORO_POOL_N_CLASSES + 1]; /* slabs with room, most recent first */
-  CoroSlab      *free_slabs;                       /* unused slabs, pages given back */
+  CoroSlab     **free_slabs;                       /* unused slabs, pages given back */
+  guint          n_free;
+  guint          free_alloc;
   CoroSlab      *dirty_slabs;                      /* unused slabs, pages still resident */
   guint          n_dirty;
+  CoroSlab      *purging[CORO_POOL_PURGE_BATCH];   /* unused, pages going back in a batch */
+  guint          n_purging;
+  guint          n_purge_calls;                    /* madvise () calls so far, for tests */
   gint64         purge_at;                         /* monotonic µs, or 0: none planned */
   guint8        *chunk_next;                       /* the rest of the newest chunk */
   guint8        *chunk_end;
@@ -79,7 +88,7 @@ gint64   coro_pool_trim  (CoroPool *pool,
 static inline gboolean
 coro_pool_wants_trim (const CoroPool *pool)
 {
-  return pool->n_dirty > CORO_POOL_DIRTY_KEEP;
+  return pool->n_dirty > CORO_POOL_DIRTY_KEEP || pool->n_purging > 0;
 }
 
 /* A task's arena: a bump pointer over the tail of the task's allocation, then over

@@ -87,13 +87,35 @@ test_dirty_bounded (void)
 {
   CoroPool pool;
   GPtrArray *blocks;
+  guint8 *chunk_next;
+  guint gone;
 
   coro_pool_init (&pool);
 
-  /* A loop that never waits keeps no more than CORO_POOL_DIRTY_MAX slabs resident. */
-  blocks = fill (&pool, BLOCKS_FOR (CORO_POOL_DIRTY_MAX + 64));
+  /* A loop that never waits keeps no more than CORO_POOL_DIRTY_MAX slabs resident, and
+   * a batch of fewer than CORO_POOL_PURGE_BATCH on their way back. */
+  blocks = fill (&pool, BLOCKS_FOR (CORO_POOL_DIRTY_MAX + 100));
   drain (&pool, blocks);
   g_assert_cmpuint (pool.n_dirty, ==, CORO_POOL_DIRTY_MAX);
+  g_assert_cmpuint (pool.n_purging, <, CORO_POOL_PURGE_BATCH);
+  gone = pool.n_free + pool.n_purging;
+  g_assert_cmpuint (gone, >=, 100);
+  /* Slabs cut one after another from the same chunks go back a run at a time: a few
+   * madvise () calls, not one per slab. */
+  g_assert_cmpuint (pool.n_purge_calls, >, 0);
+  g_assert_cmpuint (pool.n_purge_calls, <=, pool.n_free / 8);
+  /* The next time the loop is about to wait, the rest of the batch goes too. */
+  g_assert_true (coro_pool_wants_trim (&pool));
+  coro_pool_trim (&pool, g_get_monotonic_time ());
+  g_assert_cmpuint (pool.n_purging, ==, 0);
+  g_assert_cmpuint (pool.n_free, ==, gone);
+  /* Slabs given back are used again before a new chunk is cut. */
+  chunk_next = pool.chunk_next;
+  blocks = fill (&pool, BLOCKS_FOR (CORO_POOL_DIRTY_MAX + 50));
+  g_assert_cmpuint (pool.n_dirty, ==, 0);
+  g_assert_cmpuint (pool.n_free, <, gone);
+  g_assert_true (pool.chunk_next == chunk_next);
+  drain (&pool, blocks);
   coro_pool_clear (&pool);
 }
 
