@@ -188,6 +188,22 @@ coro_test_reports_uninstall (CoroTestReports *r)
 #define CORO_TEST_END() \
   g_assert_cmpuint (coro_loop_get_n_futures (coro_loop_get_default ()), ==, coro_test_baseline_)
 
+/* TRUE once in @one_in draws of g_test_rand, for the model tests. */
+static inline gboolean
+coro_test_chance (int one_in)
+{
+  return g_test_rand_int_range (0, one_in) == 0;
+}
+
+/* Takes back every cancellation requested of @task (a model test's canceller may have
+ * asked more than once before the task resumed), so that it carries on. */
+static inline void
+coro_test_uncancel_all (CoroTask *task)
+{
+  while (coro_task_uncancel (task) > 0)
+    ;
+}
+
 /* Appends @value to a GArray of int (callback order checks). */
 static inline void
 coro_test_append (GArray *order,

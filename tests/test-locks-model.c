@@ -41,12 +41,6 @@ typedef struct
 
 static guint n_timeouts, n_cancels, n_cancels_holding;
 
-static gboolean
-chance (int one_in)
-{
-  return g_test_rand_int_range (0, one_in) == 0;
-}
-
 static CoroFuture *
 acquire (Shared *shared)
 {
@@ -97,8 +91,7 @@ caught_cancel (CoroTask *task)
 {
   if (!coro_future_cancelled (coro_task_get_awaited (task)))
     return FALSE;
-  while (coro_task_uncancel (task) > 0)
-    ;
+  coro_test_uncancel_all (task);
   n_cancels++;
   return TRUE;
 }
@@ -165,13 +158,13 @@ work (CoroTask *task,
       coro_task_return (task);
       return;
     }
-  if (chance (4))
+  if (coro_test_chance (4))
     {
       coro_await_catch (task, coro_sleep (g_test_rand_int_range (0, 3) / 1000.0), idled);
       return;
     }
   call = acquire (self->shared);
-  if (chance (3))
+  if (coro_test_chance (3))
     call = coro_wait_for (call, g_test_rand_int_range (0, 4) / 1000.0);
   coro_await_catch (task, call, acquired);
 }
@@ -195,7 +188,7 @@ cancel_some (CoroTask *task,
       coro_task_return (task);
       return;
     }
-  if (chance (2))
+  if (coro_test_chance (2))
     {
       CoroFuture *worker = workers->pdata[g_test_rand_int_range (0, workers->len)];
 

@@ -48,12 +48,6 @@ typedef struct
   gboolean   stopping;     /* main cancels the consumers: they end */
 } Shared;
 
-static gboolean
-chance (int one_in)
-{
-  return g_test_rand_int_range (0, one_in) == 0;
-}
-
 /* A short timeout on the virtual clock, 0 to 3 ms: some end before anything happens,
  * some in the same instant as the put or get that would serve them. */
 static double
@@ -116,12 +110,12 @@ produce (CoroTask *task,
       coro_task_return (task);
       return;
     }
-  if (chance (4))
+  if (coro_test_chance (4))
     {
       coro_await (task, coro_sleep (g_test_rand_int_range (0, 3) / 1000.0), produce);
       return;
     }
-  if (chance (3))
+  if (coro_test_chance (3))
     {
       /* put_nowait when there is room, as a program that checks full () would. */
       if (!coro_queue_full (self->shared->queue))
@@ -136,7 +130,7 @@ produce (CoroTask *task,
       return;
     }
   put = coro_queue_put_int (self->shared->queue, ITEM (self->id, self->seq));
-  if (chance (3))
+  if (coro_test_chance (3))
     put = coro_wait_for (put, short_timeout ());
   coro_await_catch (task, put, produced);
 }
@@ -164,9 +158,7 @@ consumer_cancelled (CoroTask *task,
       coro_task_return (task);
       return TRUE;
     }
-  /* The canceller may have asked more than once before the task resumed. */
-  while (coro_task_uncancel (task) > 0)
-    ;
+  coro_test_uncancel_all (task);
   n_consumer_cancels++;
   consume (task, self);
   return TRUE;
@@ -213,13 +205,13 @@ consume (CoroTask *task,
   Consumer *self = frame;
   CoroFuture *get;
 
-  if (chance (4))
+  if (coro_test_chance (4))
     {
       coro_await_catch (task, coro_sleep (g_test_rand_int_range (0, 3) / 1000.0),
                         consumer_slept);
       return;
     }
-  if (chance (4))
+  if (coro_test_chance (4))
     {
       g_autoptr(GError) error = NULL;
 
@@ -234,7 +226,7 @@ consume (CoroTask *task,
       return;
     }
   get = coro_queue_get (self->shared->queue);
-  if (chance (3))
+  if (coro_test_chance (3))
     get = coro_wait_for (get, short_timeout ());
   coro_await_catch (task, get, consumed);
 }
@@ -258,7 +250,7 @@ cancel_some (CoroTask *task,
       coro_task_return (task);
       return;
     }
-  if (chance (2))
+  if (coro_test_chance (2))
     coro_task_cancel (consumers->pdata[g_test_rand_int_range (0, consumers->len)], NULL);
   coro_await (task, coro_sleep (g_test_rand_int_range (0, 3) / 1000.0), cancel_some);
 }
@@ -369,7 +361,7 @@ run_case (Kind kind)
   main_frame.shared = &shared;
   main_frame.n_producers = g_test_rand_int_range (1, 5);
   main_frame.n_items = g_test_rand_int_range (0, 40);
-  main_frame.n_consumers = chance (2) ? 1 : g_test_rand_int_range (2, 5);
+  main_frame.n_consumers = coro_test_chance (2) ? 1 : g_test_rand_int_range (2, 5);
 
   /* The task runs on a copy of main_frame. */
   main_task = CORO_FUTURE (coro_create_task (main_start, &main_frame, sizeof (Main)));
