@@ -12,7 +12,7 @@ import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 import System from 'system';
-import {assert, assertEq, assertNear, assertThrows, assertThrowsCoro, done, loop, now, settle,
+import {assert, assertEq, assertJson, assertNear, assertThrows, assertThrowsCoro, done, loop, now, settle,
     test, virtual} from './harness.js';
 
 test('the snippet of the core issue', () => {
@@ -260,8 +260,15 @@ test('Lock, Event, Condition', () => {
     assert(first.done() && lock.locked(), 'free lock taken at once');
     const second = lock.acquire();
     assert(!second.done(), 'second waits');
-    loop.call_later(0.05, () => lock.release());
+    const window = [];
+    loop.call_later(0.05, () => {
+        lock.release();
+        // Handed to the waiter, which has not looked yet: free, as asyncio shows it.
+        window.push(lock.locked());
+        assertThrowsCoro(Coro.Error.INVALID_STATE, () => lock.release(), 'release in the window');
+    });
     Coro.run(second);
+    assertJson(window, [false], 'free until the waiter looks');
     assert(lock.locked(), 'handed over');
     lock.release();
     assertThrowsCoro(Coro.Error.INVALID_STATE, () => lock.release(), 'release unlocked');
@@ -356,6 +363,19 @@ test('Queue, PriorityQueue, LifoQueue', () => {
     const lifo = Coro.LifoQueue.new(0);
     [1, 2, 3].forEach(v => lifo.put_int_nowait(v));
     assertEq([0, 1, 2].map(() => lifo.get_nowait().get_int()).join(), '3,2,1', 'lifo order');
+});
+
+test('Queue: a handed item holds its place until seen', () => {
+    const queue = Coro.Queue.new(1);
+    const getter = queue.get();
+    queue.put_int_nowait(1);
+    assertEq(queue.qsize(), 0, 'not in qsize');
+    assert(queue.full(), 'but it holds its place');
+    assertThrowsCoro(Coro.Error.QUEUE_FULL, () => queue.put_int_nowait(2), 'put_nowait waits for it');
+    assertEq(getter.get_int(), 1, 'seen');
+    assert(!queue.full(), 'place freed');
+    queue.put_int_nowait(2);
+    assertEq(queue.qsize(), 1, 'put');
 });
 
 test('PriorityQueue: values with a priority', () => {

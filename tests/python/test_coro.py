@@ -345,8 +345,21 @@ class TestLocks(CoroTestCase):
         self.assertTrue(first.done() and lock.locked())
         second = lock.acquire()
         self.assertFalse(second.done())
-        self.loop.call_later(0.05, lambda: lock.release())
+        window = []
+
+        def release():
+            lock.release()
+            # Handed to the waiter, which has not looked yet: free, as asyncio shows it,
+            # yet the waiter's (a second release fails).
+            window.append(lock.locked())
+            try:
+                lock.release()
+            except GLib.Error as e:
+                window.append(is_error(e, Coro.Error.INVALID_STATE))
+
+        self.loop.call_later(0.05, release)
         Coro.run(second)
+        self.assertEqual(window, [False, True])
         self.assertTrue(lock.locked())
         lock.release()
         self.assertFalse(lock.locked())
@@ -472,6 +485,21 @@ class TestQueues(CoroTestCase):
         with self.assertRaises(GLib.Error) as cm:
             queue.get_nowait()
         self.assertTrue(is_error(cm.exception, Coro.Error.QUEUE_EMPTY))
+
+    def test_queue_handed_item_keeps_its_place(self):
+        queue = Coro.Queue.new(1)
+        getter = queue.get()
+        queue.put_int_nowait(1)
+        # Handed straight to the getter: not in qsize, but it holds its place until seen.
+        self.assertEqual(queue.qsize(), 0)
+        self.assertTrue(queue.full())
+        with self.assertRaises(GLib.Error) as cm:
+            queue.put_int_nowait(2)
+        self.assertTrue(is_error(cm.exception, Coro.Error.QUEUE_FULL))
+        self.assertEqual(getter.get_int(), 1)
+        self.assertFalse(queue.full())
+        queue.put_int_nowait(2)
+        self.assertEqual(queue.qsize(), 1)
 
     def test_string_and_value_items(self):
         queue = Coro.Queue.new(2)
